@@ -9,5 +9,6 @@ export default defineConfig({
     // End-to-end tests start real servers and child processes; two cores here.
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './scripts/summary-reporter.ts'],
   },
 });
