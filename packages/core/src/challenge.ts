@@ -1,0 +1,104 @@
+import type { Challenge } from './types.js';
+
+const MAX_HEADER_CHARS = 16 * 1024;
+const MAX_VALUE_CHARS = 512;
+const MAX_CLAIMS_CHARS = 4096;
+
+interface RawChallenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/** RFC 9110 11.6.1 challenges: `scheme param=value, param="quoted", Scheme2 ...`. */
+function tokenize(s: string): RawChallenge[] {
+  const out: RawChallenge[] = [];
+  let current: RawChallenge | undefined;
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && (isSpace(s.charCodeAt(i)) || s[i] === ',')) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && !isSpace(s.charCodeAt(i)) && s[i] !== '=' && s[i] !== ',') i++;
+    const word = s.slice(start, i);
+    let j = i;
+    while (j < n && isSpace(s.charCodeAt(j))) j++;
+    if (s[j] === '=' && word.length > 0) {
+      i = j + 1;
+      while (i < n && isSpace(s.charCodeAt(i))) i++;
+      let value = '';
+      if (s[i] === '"') {
+        i++;
+        while (i < n && s[i] !== '"') {
+          if (s[i] === '\\' && i + 1 < n) i++;
+          value += s[i];
+          i++;
+        }
+        i++;
+      } else {
+        const vStart = i;
+        while (i < n && s[i] !== ',' && !isSpace(s.charCodeAt(i))) i++;
+        value = s.slice(vStart, i);
+      }
+      if (current) current.params[word.toLowerCase()] ??= value;
+    } else if (word.length > 0) {
+      current = { scheme: word, params: Object.create(null) as Record<string, string> };
+      out.push(current);
+    } else {
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Tenant id (or `common`, `organizations`) from `https://login.windows.net/<tenant>[/...]`. */
+export function tenantFromAuthority(authority: string | undefined): string | undefined {
+  if (!authority) return undefined;
+  const m = /^https?:\/\/[^/?#\s]+\/([^/?#\s]+)/i.exec(authority);
+  return m?.[1]?.slice(0, 128);
+}
+
+function bounded(v: string | undefined, max = MAX_VALUE_CHARS): string | undefined {
+  return v === undefined || v.length === 0 ? undefined : v.slice(0, max);
+}
+
+/**
+ * Parses a `WWW-Authenticate` value. Of several challenges the `Bearer` one
+ * wins. `authorization` and `authorization_uri` both fill `authorization`;
+ * `tenant` comes from its path; when the vault sends `scope` without
+ * `resource`, `resource` is the scope minus `/.default`. `null` when nothing
+ * parses. Never throws.
+ * @example parseChallenge('Bearer authorization="https://login.windows.net/72f9...", resource="https://vault.azure.net"')
+ * // { scheme: 'Bearer', authorization: 'https://login.windows.net/72f9...', tenant: '72f9...', resource: 'https://vault.azure.net' }
+ */
+export function parseChallenge(value: string | null | undefined): Challenge | null {
+  try {
+    if (typeof value !== 'string' || value.length === 0) return null;
+    const challenges = tokenize(value.length > MAX_HEADER_CHARS ? value.slice(0, MAX_HEADER_CHARS) : value);
+    const chosen = challenges.find((c) => c.scheme.toLowerCase() === 'bearer') ?? challenges[0];
+    if (!chosen) return null;
+    const p = chosen.params;
+    const authorization = bounded(p.authorization ?? p.authorization_uri);
+    const scope = bounded(p.scope);
+    const resource = bounded(p.resource) ?? (scope ? scope.replace(/\/\.default$/i, '') : undefined);
+    const tenant = tenantFromAuthority(authorization);
+    const error = bounded(p.error, 64);
+    const claims = bounded(p.claims, MAX_CLAIMS_CHARS);
+    const scheme = chosen.scheme.toLowerCase() === 'bearer' ? 'Bearer' : chosen.scheme.slice(0, 32);
+    return {
+      scheme,
+      ...(authorization !== undefined && { authorization }),
+      ...(resource !== undefined && { resource }),
+      ...(scope !== undefined && { scope }),
+      ...(tenant !== undefined && { tenant }),
+      ...(error !== undefined && { error }),
+      ...(claims !== undefined && { claims }),
+    };
+  } catch {
+    return null;
+  }
+}
