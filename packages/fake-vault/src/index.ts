@@ -1,1 +1,16 @@
-export {};
+export { start } from './start.js';
+export { isFakeHost, createLookup } from './lookup.js';
+export { VAULT_RESOURCE, VAULT_APP_ID } from './auth.js';
+export { API_VERSIONS } from './vault.js';
+export type {
+  StartOptions,
+  FakeVault,
+  ThrottleSwitch,
+  CredentialOptions,
+  TokenCredentialLike,
+  RecordedRequest,
+  FirewallRules,
+  Permissions,
+  MintClaims,
+  RegisteredClient,
+} from './types.js';

@@ -1,0 +1,68 @@
+import { decodeJwt } from 'jose';
+import type { JWTPayload } from 'jose';
+import type { TokenIssuer } from './issuer.js';
+import { stsIssuer } from './issuer.js';
+import { AKV10000, TOKEN_EXPIRED, TOKEN_MALFORMED, TOKEN_NOT_YET_VALID, akv10022, akv10032, akv10046 } from './texts.js';
+
+/** Key Vault's resource URL and application id: the only audiences it accepts (DESIGN.md "Valid audiences"). */
+export const VAULT_RESOURCE = 'https://vault.azure.net';
+export const VAULT_APP_ID = 'cfa8b339-82a2-471a-a3c9-0fc0be7a4093';
+const VALID_AUDIENCES = new Set([VAULT_RESOURCE, VAULT_APP_ID]);
+
+/** The caller as the vault names it in its 403 texts. */
+export interface Caller {
+  readonly appid: string;
+  readonly oid: string;
+  readonly iss: string;
+  readonly tid: string;
+  /** `appid=<a>;oid=<o>;iss=<i>` */
+  readonly label: string;
+}
+
+export type AuthResult = { ok: true; caller: Caller } | { ok: false; message: string };
+
+/** Clock skew the vault tolerates on exp/nbf, in seconds. */
+const SKEW_S = 300;
+
+/**
+ * Validates the Authorization header in the order the vault reports
+ * failures: presence, format, signature key, lifetime, audience, issuer.
+ */
+export async function authenticate(header: string | undefined, issuer: TokenIssuer, tenantId: string): Promise<AuthResult> {
+  const match = /^(?:Bearer|PoP)\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match) return { ok: false, message: AKV10000 };
+  const token = match[1]!;
+  let claims: JWTPayload;
+  try {
+    claims = decodeJwt(token);
+  } catch {
+    return { ok: false, message: TOKEN_MALFORMED };
+  }
+  const verified = await issuer.verifySignature(token);
+  if (!verified) return { ok: false, message: akv10046(token.split('.')[0] ?? '') };
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof claims.exp === 'number' && claims.exp + SKEW_S <= now) return { ok: false, message: TOKEN_EXPIRED };
+  if (typeof claims.nbf === 'number' && claims.nbf - SKEW_S > now) return { ok: false, message: TOKEN_NOT_YET_VALID };
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud ?? ''];
+  if (!audiences.some((a) => VALID_AUDIENCES.has(a))) {
+    return { ok: false, message: akv10022(VAULT_RESOURCE, audiences.join(', ')) };
+  }
+  const validIssuers = [
+    stsIssuer(tenantId),
+    `https://login.microsoftonline.com/${tenantId}/v2.0`,
+    `https://login.windows.net/${tenantId}/`,
+    `https://login.microsoft.com/${tenantId}/`,
+  ];
+  if (!validIssuers.includes(String(claims.iss ?? ''))) {
+    return { ok: false, message: akv10032(validIssuers, String(claims.iss ?? '')) };
+  }
+  const appid = String(claims.appid ?? claims.azp ?? '');
+  const oid = String(claims.oid ?? '');
+  const iss = String(claims.iss);
+  return { ok: true, caller: { appid, oid, iss, tid: String(claims.tid ?? tenantId), label: `appid=${appid};oid=${oid};iss=${iss}` } };
+}
+
+/** The challenge every 401 carries; the SDK takes the tenant from the authorization URI. */
+export function challengeHeader(tenantId: string): string {
+  return `Bearer authorization="https://login.windows.net/${tenantId}", resource="${VAULT_RESOURCE}"`;
+}

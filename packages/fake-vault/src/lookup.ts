@@ -1,0 +1,32 @@
+import dns from 'node:dns';
+import type { LookupAddress, LookupOptions } from 'node:dns';
+
+/** Host suffixes of the public cloud's vaults; fake-vault answers for all of them on 127.0.0.1. */
+export const VAULT_SUFFIXES = ['.vault.azure.net'] as const;
+
+/** True for `<name>.vault.azure.net` and for any host in `extra`. */
+export function isFakeHost(hostname: string, extra: readonly string[] = []): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  return VAULT_SUFFIXES.some((s) => host.endsWith(s)) || extra.includes(host);
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A `lookup` for net/tls options: vault hosts resolve to 127.0.0.1, every
+ * other name goes to the system resolver. Handles `all: true`, which Node
+ * asks for when autoSelectFamily is on (the default since Node 20).
+ */
+export function createLookup(extra: readonly string[] = []) {
+  return function fakeVaultLookup(hostname: string, options: LookupOptions | number | LookupCallback, callback?: LookupCallback): void {
+    const cb = (typeof options === 'function' ? options : callback) as LookupCallback;
+    const opts: LookupOptions = typeof options === 'object' ? options : typeof options === 'number' ? { family: options } : {};
+    if (isFakeHost(hostname, extra)) {
+      if (opts.all) process.nextTick(cb, null, [{ address: '127.0.0.1', family: 4 }]);
+      else process.nextTick(cb, null, '127.0.0.1', 4);
+      return;
+    }
+    dns.lookup(hostname, { ...opts, all: opts.all === true }, ((err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) =>
+      cb(err, address, family)) as never);
+  };
+}
