@@ -4,3 +4,13 @@ export { VAULT_CLOUDS, isVaultHost, parseVaultUrl, redactUrl } from './vault-url
 export type { CloudHosts, ParseVaultUrlOptions, RedactUrlOptions } from './vault-url.js';
 export { ClaimsCache, decodeAuthorization } from './claims.js';
 export { parseChallenge, tenantFromAuthority } from './challenge.js';
+export { MAX_BODY_CHARS, parseErrorBody } from './error-body.js';
+export { parseNetworkInfo } from './network-info.js';
+export { parseRetryAfter } from './retry-after.js';
+export { KEYVAULT_APP_ID, KEYVAULT_AUDIENCES, isValidAudience } from './audiences.js';
+export { DEFAULT_CLOCK_SKEW_S, diagnose, isRetryable, outcomeFor } from './diagnose.js';
+export { SERVICE_LIMITS, ThrottleMeter, limitFor } from './limits.js';
+export type { KeyProfile, KeyProtection, KeySize, LimitClass, LimitOptions, ThrottleMeterOptions } from './limits.js';
+export { KeyVaultError, errorCodeFor } from './keyvault-error.js';
+export type { FromResponseOptions, KeyVaultErrorOptions, KeyVaultRequestInfo } from './keyvault-error.js';
+export * from './http-answer.js';

@@ -143,8 +143,14 @@ export interface CallFacts {
   readonly body?: string;
   /** Time the request was sent, epoch ms (default `Date.now()`). */
   readonly sentAt?: number;
-  /** Allowed clock skew for exp/nbf, seconds (default 300: what Entra-issued token validation allows). */
+  /**
+   * Clock skew for `exp`, seconds (default 60): on a 401, a token whose `exp`
+   * is at or before send time + skew is explained as expired. `nbf` is
+   * compared with the send time itself.
+   */
   readonly clockSkewS?: number;
+  /** This call's limit class, e.g. from `ThrottleMeter.record` (default: `limitFor(endpoint)`). */
+  readonly limit?: { readonly limitClass: string; readonly limit: number };
 }
 
 /** Why a vault call went the way it did. */

@@ -1,0 +1,123 @@
+import type { VaultErrorBody } from './types.js';
+
+/** Bodies are read up to this many characters; Key Vault's are < 2 KB. */
+export const MAX_BODY_CHARS = 64 * 1024;
+const MAX_MESSAGE_CHARS = 1024;
+const MAX_VALUE_CHARS = 256;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function str(v: unknown, max = MAX_VALUE_CHARS): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v.slice(0, max) : undefined;
+}
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** First inner code down the `innererror` / `innerError` chain (depth-bounded). */
+function innerCode(error: Record<string, unknown>): string | undefined {
+  let inner = record(error.innererror) ?? record(error.innerError);
+  for (let depth = 0; inner && depth < 8; depth++) {
+    const code = str(inner.code);
+    if (code) return code;
+    inner = record(inner.innererror) ?? record(inner.innerError);
+  }
+  return undefined;
+}
+
+/** A JSON string literal's content after `"key":`, for truncated or invalid JSON. */
+function looseString(text: string, key: string): string | undefined {
+  const m = new RegExp(`"${key}"\\s*:\\s*"((?:[^"\\\\]|\\\\.){0,${MAX_MESSAGE_CHARS}})`).exec(text);
+  if (!m?.[1]) return undefined;
+  try {
+    return JSON.parse(`"${m[1]}"`) as string;
+  } catch {
+    return m[1].replace(/\\r\\n|\\n/g, '\n');
+  }
+}
+
+function first(re: RegExp, text: string): string | undefined {
+  const m = re.exec(text);
+  return m?.[1] ? m[1].slice(0, MAX_VALUE_CHARS) : undefined;
+}
+
+/** What Key Vault's real messages reveal (texts in DESIGN.md "Real error texts"). */
+function reveal(out: Mutable<VaultErrorBody>, message: string): void {
+  const akv = first(/\b(AKV\d{5})\b/, message);
+  if (akv) out.akvCode = akv;
+  const address = first(/Client address:?\s*([0-9A-Fa-f:.]+[0-9A-Fa-f])/, message);
+  if (address) out.clientAddress = address;
+  const appid = first(/\bappid=([^;'",\s]+)/i, message);
+  if (appid) out.callerAppId = appid;
+  const oid = first(/\boid=([^;'",\s]+)/i, message);
+  if (oid) out.callerOid = oid;
+  const permission = /does not have ([A-Za-z]+) ([A-Za-z]+) permission/.exec(message);
+  if (permission?.[1] && permission[2]) out.permission = `${permission[1]} ${permission[2]}`.slice(0, MAX_VALUE_CHARS);
+  const action = first(/Action:\s*'([^'\r\n]+)'/, message);
+  if (action) out.action = action;
+  const reason = first(/DecisionReason:?\s*'?([A-Za-z]+)/, message);
+  if (reason) out.decisionReason = reason;
+  const throttle = first(/\b([A-Za-z]+LimitReached)\b/, message);
+  if (throttle) out.throttleReason = throttle;
+  // AKV10022 / AKV10032: "Expected X, found: Y." and "Expected one of X, ..., found Y."
+  if (message.includes('Expected')) {
+    const expected = first(/Expected (?:one of )?([^\s,]+?),?(?:\s|$)/, message);
+    if (expected) out.expected = expected;
+    const found = first(/,\s*found:?\s*([^\s,]+?)\.?(?:\s|$)/, message);
+    if (found) out.found = found;
+  }
+}
+
+/**
+ * Parses a Key Vault error body (`{"error":{"code","message","innererror":{"code"}}}`),
+ * tolerant of `innerError`, nested or missing inner errors, truncated JSON,
+ * HTML pages and plain text. Returns what the message reveals (AKV code,
+ * client address, caller, permission, RBAC action, throttle reason, expected
+ * and found values). `null` for an empty body. Never throws.
+ * @example parseErrorBody('{"error":{"code":"Throttled","message":"... Reason: VaultRequestTypeLimitReached"}}').throttleReason
+ */
+export function parseErrorBody(body: string | null | undefined): VaultErrorBody | null {
+  try {
+    if (typeof body !== 'string') return null;
+    const text = body.length > MAX_BODY_CHARS ? body.slice(0, MAX_BODY_CHARS) : body;
+    if (text.trim().length === 0) return null;
+    const out: Mutable<VaultErrorBody> = {};
+    let parsed: Record<string, unknown> | undefined;
+    const trimmed = text.trimStart();
+    if (trimmed.startsWith('{')) {
+      try {
+        parsed = record(JSON.parse(trimmed));
+      } catch {
+        parsed = undefined;
+      }
+    }
+    let message: string | undefined;
+    if (parsed) {
+      const error = record(parsed.error) ?? parsed;
+      const code = str(error.code);
+      if (code) out.code = code;
+      const inner = innerCode(error);
+      if (inner) out.innerCode = inner;
+      message = str(error.message, MAX_MESSAGE_CHARS) ?? str(error.Message, MAX_MESSAGE_CHARS);
+    } else if (trimmed.startsWith('{')) {
+      const code = looseString(text, 'code');
+      if (code) out.code = code.slice(0, MAX_VALUE_CHARS);
+      const inner = /"inner[eE]rror"\s*:\s*\{\s*"code"\s*:\s*"([^"]{1,256})"/.exec(text)?.[1];
+      if (inner) out.innerCode = inner;
+      message = looseString(text, 'message')?.slice(0, MAX_MESSAGE_CHARS);
+    } else if (/^<(!doctype|html)/i.test(trimmed)) {
+      // Gateways answer with HTML pages: the title is the only useful part.
+      message = first(/<title>([^<]{1,256})<\/title>/i, text);
+    } else {
+      message = text.slice(0, MAX_MESSAGE_CHARS);
+    }
+    if (message) {
+      out.message = message;
+      reveal(out, message);
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
