@@ -1,0 +1,36 @@
+import { SecretClient } from '@azure/keyvault-secrets';
+import type { FakeVault, MintClaims } from '../src/index.js';
+
+/** A TokenCredential that hands out a token minted with the given claims (to make the SDK send a bad token). */
+export function mintedCredential(vault: FakeVault, claims: MintClaims) {
+  return {
+    async getToken() {
+      return { token: await vault.mintToken(claims), expiresOnTimestamp: Date.now() + 3_600_000 };
+    },
+  };
+}
+
+export async function secretClient(vault: FakeVault): Promise<SecretClient> {
+  return new SecretClient(vault.vaultUrl, await vault.credential(), vault.clientOptions());
+}
+
+/** Runs `fn` and returns what it threw (fails the test if nothing was thrown). */
+export async function thrown(fn: () => Promise<unknown>): Promise<any> {
+  try {
+    await fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** fetch to the fake vault by its vault URL, with an optional bearer token. */
+export function vaultFetch(vault: FakeVault, path: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
+  const { token, headers, ...rest } = init;
+  return fetch(`${vault.vaultUrl}${path}`, {
+    ...rest,
+    // undici's Agent is a valid dispatcher for Node's fetch; the DOM RequestInit type does not know the option.
+    ...({ dispatcher: vault.dispatcher() } as object),
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(headers as Record<string, string> | undefined) },
+  });
+}

@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { start } from '../src/index.js';
+import { secretClient, vaultFetch } from './helpers.js';
+
+const run = promisify(execFile);
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+function resourceCounts(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
+  return counts;
+}
+
+describe('lifecycle', () => {
+  it('starting and stopping 20 times, with traffic, returns to the baseline of handles', async () => {
+    const cycle = async () => {
+      const vault = await start();
+      const token = await vault.mintToken();
+      expect((await vaultFetch(vault, '/secrets?api-version=7.5', { token })).status).toBe(200);
+      const client = await secretClient(vault);
+      await client.setSecret('s', 'v');
+      await new Promise<void>((resolve, reject) => {
+        request(`${vault.vaultUrl}/secrets?api-version=7.5`, { agent: vault.agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        }).on('error', reject).end();
+      });
+      const caPath = vault.caPath;
+      await vault.close();
+      expect(existsSync(caPath)).toBe(false);
+    };
+    await cycle(); // warm-up: certificate generation and module loading happen once
+    await new Promise((r) => setTimeout(r, 50));
+    const baseline = resourceCounts();
+    for (let i = 0; i < 20; i++) await cycle();
+    await new Promise((r) => setTimeout(r, 50));
+    const after = resourceCounts();
+    for (const kind of ['TCPServerWrap', 'TCPSocketWrap', 'TLSWrap', 'Timeout']) {
+      expect(after[kind] ?? 0, kind).toBeLessThanOrEqual(baseline[kind] ?? 0);
+    }
+  });
+
+  it('frees its port on close', async () => {
+    const first = await start();
+    const port = first.port;
+    await first.close();
+    const second = await start({ port });
+    expect(second.port).toBe(port);
+    await second.close();
+  });
+
+  it('serves plain HTTP for benchmarks', async () => {
+    const vault = await start({ http: true });
+    try {
+      expect(vault.vaultUrl).toMatch(/^http:\/\/fakevault\.vault\.azure\.net:\d+$/);
+      expect(vault.ca).toBe('');
+      const res = await vaultFetch(vault, '/secrets?api-version=7.5', { token: await vault.mintToken() });
+      expect(res.status).toBe(200);
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it('rejects bad options with a TypeError naming the option', async () => {
+    await expect(start({ vaultName: 'x' })).rejects.toThrow(new TypeError('fake-vault: options.vaultName must be 3-24 letters, digits and dashes, starting with a letter'));
+    await expect(start({ port: -1 })).rejects.toThrow(/options\.port/);
+    await expect(start({ firewall: { allow: 'x' as never } })).rejects.toThrow(/options\.firewall\.allow/);
+    await expect(start({ recoverableDays: 1 })).rejects.toThrow(TypeError);
+  });
+
+  it('writes the CA to caPath for NODE_EXTRA_CA_CERTS', async () => {
+    const vault = await start();
+    try {
+      expect(readFileSync(vault.caPath, 'utf8')).toBe(vault.ca);
+      expect(vault.ca).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it.skipIf(!existsSync(new URL('../dist/resolve.js', import.meta.url)))(
+    'a child process reaches the vault by name with --import @kvtrace/fake-vault/resolve and env()',
+    async () => {
+      const vault = await start({ vaultName: 'childvault' });
+      try {
+        const { stdout } = await run(process.execPath, ['--import', '@kvtrace/fake-vault/resolve', 'test/fixtures/child-app.mjs'], {
+          cwd: packageDir,
+          env: { ...process.env, ...vault.env() },
+          timeout: 20_000,
+        });
+        expect(JSON.parse(stdout)).toEqual({ viaSdk: 'child-value', fetchStatus: 200, viaFetch: 'child-value' });
+        expect(vault.requests.some((r) => r.path === '/secrets/from-child' && r.status === 200)).toBe(true);
+      } finally {
+        await vault.close();
+      }
+    },
+  );
+});
