@@ -4,6 +4,9 @@ const MAX_HEADER_CHARS = 16 * 1024;
 const MAX_VALUE_CHARS = 512;
 const MAX_CLAIMS_CHARS = 4096;
 
+/** RFC 9110 token: what an auth-scheme may be. */
+const SCHEME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+
 interface RawChallenge {
   scheme: string;
   params: Record<string, string>;
@@ -45,10 +48,10 @@ function tokenize(s: string): RawChallenge[] {
         value = s.slice(vStart, i);
       }
       if (current) current.params[word.toLowerCase()] ??= value;
-    } else if (word.length > 0) {
+    } else if (SCHEME.test(word)) {
       current = { scheme: word, params: Object.create(null) as Record<string, string> };
       out.push(current);
-    } else {
+    } else if (word.length === 0) {
       i++;
     }
   }

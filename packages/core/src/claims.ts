@@ -1,4 +1,4 @@
-import { decodeJwt } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { JWTPayload } from 'jose';
 import type { TokenClaims } from './types.js';
 
@@ -34,6 +34,9 @@ function normaliseScheme(word: string): string | undefined {
 function decodePayload(token: string): JWTPayload | undefined {
   if (token.length > MAX_TOKEN_CHARS) return undefined;
   try {
+    // decodeJwt reads only the payload; a header that is not a JOSE header means not a JWT.
+    const header = decodeProtectedHeader(token);
+    if (typeof header.alg !== 'string') return undefined;
     return decodeJwt(token);
   } catch {
     return undefined;
@@ -77,6 +80,8 @@ export function decodeAuthorization(value: string | null | undefined): TokenClai
   const trimmed = value.trim();
   if (trimmed.length === 0) return ABSENT;
   const space = trimmed.search(/\s/);
+  // A scheme word alone (`Bearer`) is an Authorization header without a token.
+  if (space < 0 && /^(bearer|pop)$/i.test(trimmed)) return Object.freeze({ present: true, scheme: normaliseScheme(trimmed) as string });
   const scheme = space < 0 ? undefined : normaliseScheme(trimmed.slice(0, space));
   const token = space < 0 ? trimmed : trimmed.slice(space + 1).trim();
   const payload = decodePayload(token);

@@ -80,7 +80,7 @@ function cause401(
   }
   // What the vault said wins over what the claims suggest.
   if (/TokenExpired|IDX10223|S2S12086|token is expired/i.test(text)) return 'token_expired';
-  if (/IDX10222|not yet valid/i.test(text)) return 'token_not_yet_valid';
+  if (/TokenNotYetValid|S2S12085|IDX10222|not yet valid/i.test(text)) return 'token_not_yet_valid';
   if (body?.akvCode === 'AKV10022' || /Invalid audience/i.test(text)) return 'wrong_audience';
   if (body?.akvCode === 'AKV10032' || /Invalid issuer|Invalid tenant/i.test(text)) return 'wrong_tenant';
   if (claims?.format === 'jwt') {

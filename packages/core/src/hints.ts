@@ -128,7 +128,7 @@ const HINTS: { readonly [K in Cause]: (c: HintContext) => string } = {
   },
   bad_request: (c) => {
     const msg = c.body?.message ?? '';
-    if (/api-version/i.test(msg)) {
+    if (/api-version|specified version|version .{0,40}not (?:recognized|supported)/i.test(msg)) {
       return `${cap(vault(c))} (${v(c.endpoint?.cloud, 'its')} cloud) does not support api-version ${v(c.endpoint?.apiVersion)}; pin an older SDK or api-version, since sovereign clouds lag behind the public cloud.`;
     }
     if (/invalid name|name.*invalid/i.test(msg)) {
