@@ -102,7 +102,9 @@ function recognizeOne(err: Bag, options: RecognizeOptions): ThrownFailure | null
   const name = str(err['name']);
   if (name === 'KeyVaultError' && isObject(err['diagnosis'])) return fromKeyVaultError(err, options);
   if (name === 'RestError') return fromRestError(err, options);
-  if (name === 'AuthenticationError') return fromAuthenticationError(err);
+  // @azure/identity 4.x turns MSAL's ServerError (e.g. AADSTS7000215 from
+  // ClientSecretCredential) into AuthenticationRequiredError, not AuthenticationError.
+  if (name === 'AuthenticationError' || name === 'AuthenticationRequiredError') return fromAuthenticationError(err);
   if (name === 'CredentialUnavailableError') {
     return { kind: 'credential_unavailable', errorCode: name };
   }
@@ -236,7 +238,8 @@ function fromKeyVaultError(err: Bag, options: RecognizeOptions): ThrownFailure {
 
 function fromAuthenticationError(err: Bag): ThrownFailure {
   const response = isObject(err['errorResponse']) ? err['errorResponse'] : {};
-  const description = str(response['errorDescription']) ?? str(response['error_description']) ?? '';
+  const message = str(err['message']) ?? '';
+  const description = str(response['errorDescription']) ?? str(response['error_description']) ?? message;
   const codes = new Set<string>();
   const listed = response['errorCodes'] ?? response['error_codes'];
   if (Array.isArray(listed)) {
@@ -246,16 +249,17 @@ function fromAuthenticationError(err: Bag): ThrownFailure {
   return {
     kind: 'authentication',
     status: typeof err['statusCode'] === 'number' ? err['statusCode'] : undefined,
-    identityError: str(response['error']),
+    // MSAL's message starts with the OAuth error: `invalid_client: Error(s): 7000215 - ...`.
+    identityError: str(response['error']) ?? /^([a-z_]+):/.exec(message)?.[1],
     aadsts: [...codes],
-    errorCode: 'AuthenticationError',
+    errorCode: str(err['name']),
   };
 }
 
 /** ChainedTokenCredential / DefaultAzureCredential: a real rejection beats "unavailable". */
 function fromAggregate(errors: unknown[]): ThrownFailure | null {
   const bags = errors.filter(isObject);
-  const rejected = bags.find((e) => e['name'] === 'AuthenticationError');
+  const rejected = bags.find((e) => e['name'] === 'AuthenticationError' || e['name'] === 'AuthenticationRequiredError');
   if (rejected) return fromAuthenticationError(rejected);
   if (bags.length > 0 && bags.every((e) => e['name'] === 'CredentialUnavailableError')) {
     return { kind: 'credential_unavailable', errorCode: 'CredentialUnavailableError' };

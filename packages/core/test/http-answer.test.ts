@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, CredentialUnavailableError, AggregateAuthenticationError } from '@azure/identity';
+import { AggregateAuthenticationError, AuthenticationError, AuthenticationRequiredError, CredentialUnavailableError } from '@azure/identity';
 import { toHttpAnswer } from '../src/http-answer.js';
 import type { HttpAnswer } from '../src/http-answer.js';
 import {
@@ -192,6 +192,18 @@ describe('toHttpAnswer: @azure/identity errors', () => {
     const b = checkAnswer(toHttpAnswer(rejected(), { expose: true }), [APP_ID, 'Trace ID', 'Correlation']);
     expect(b.body.hint).toContain('AADSTS7000215');
     expect(b.body.hint).toContain('secret value, not its ID');
+  });
+
+  it('AuthenticationRequiredError (what identity 4.x makes of MSAL\'s invalid_client) answers 502 too', () => {
+    const err = new AuthenticationRequiredError({
+      scopes: ['https://vault.azure.net/.default'],
+      message: `invalid_client: Error(s): 7000215 - Timestamp: 2026-11-23 04:27:32Z - Description: ${description}`,
+    });
+    const a = checkAnswer(toHttpAnswer(err, { expose: true }), [APP_ID, 'Trace ID']);
+    expect([a.status, a.body.cause]).toEqual([502, 'authentication_failed']);
+    expect(a.body.hint).toBe(
+      'Microsoft Entra ID refused to issue a token (AADSTS7000215, invalid_client): the client secret is wrong: configure the secret value, not its ID.',
+    );
   });
 
   it('CredentialUnavailableError answers 503 with the configured Retry-After', () => {
