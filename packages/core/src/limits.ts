@@ -159,7 +159,9 @@ export class ThrottleMeter {
         classes.set(limitClass, w);
       }
       advance(w, tick);
-      w.counts[tick % BUCKETS] = (w.counts[tick % BUCKETS] as number) + 1;
+      // A clock that stepped back counts into the newest bucket.
+      const slot = w.tick % BUCKETS;
+      w.counts[slot] = (w.counts[slot] as number) + 1;
     }
     return { limitClass, limit, utilization: this.#utilization(classes, tick) };
   }
