@@ -68,17 +68,19 @@ export class Enricher {
     const sentAt = Date.now();
     // The Authorization value is read here, decoded, and dropped: only claims are kept.
     const claims = this.claimsCache.get(request.authorization());
+    const redactedUrl = redactUrl(url, { recordObjectNames: this.config.recordObjectNames });
     const call: VaultCall = {
       span,
       endpoint,
       method: request.method,
+      redactedUrl,
       claims,
       userAgent: request.userAgent(),
       sentAt,
       finished: false,
     };
     const attributes: Attributes = {
-      [ATTR_URL_FULL]: redactUrl(url, { recordObjectNames: this.config.recordObjectNames }),
+      [ATTR_URL_FULL]: redactedUrl,
       [ATTR_AZURE_RESOURCE_PROVIDER_NAMESPACE]: KEYVAULT_RESOURCE_PROVIDER_NAMESPACE,
       [ATTR_KEYVAULT_VAULT_NAME]: endpoint.vaultName,
       [ATTR_KEYVAULT_VAULT_KIND]: endpoint.kind,

@@ -13,16 +13,27 @@ let installed: unknown;
  * Makes global `fetch` dispatch through undici 7, which publishes each
  * response body chunk on `undici:request:bodyChunkReceived`; Node 20's bundled
  * undici 6 publishes none, so without the tap fetch error bodies cannot be
- * read without consuming them. Keeps a dispatcher the app already set when
- * it is undici >= 7 (a ProxyAgent, say). Idempotent.
+ * read without consuming them. Keeps a dispatcher the app already set when it
+ * is undici >= 7 (a ProxyAgent, say). Never replaces any other dispatcher the
+ * app set (that could drop its proxy or TLS settings): says so once instead.
+ * Returns whether fetch error bodies can be read. Idempotent.
  * @example installFetchBodyTap(); // before the app's first fetch
  */
-export function installFetchBodyTap(): void {
+export function installFetchBodyTap(): boolean {
   const slots = globalThis as unknown as DispatcherSlots;
   const current = slots[DISPATCHER_V1];
   if (current !== undefined && (current === installed || slots[DISPATCHER_V2] === current)) {
     installed = current;
-    return;
+    return true;
+  }
+  if (current !== undefined) {
+    warnOnce(
+      'dispatcher-kept',
+      'kvtrace: global fetch already has an undici dispatcher older than undici 7 (set by the app, or created by ' +
+        'a fetch made before kvtrace started); kvtrace keeps it, so fetch error bodies of Key Vault calls are not ' +
+        'read. Start kvtrace before the first fetch, or use an undici >= 7 dispatcher.',
+    );
+    return false;
   }
   // Loaded here, not at import: undici's module body installs a global Agent
   // of its own when none is set, and importing kvtrace must not do that.
@@ -31,6 +42,7 @@ export function installFetchBodyTap(): void {
   undici.setGlobalDispatcher(agent);
   installed = agent;
   log.debug('fetch body tap installed: global fetch dispatches through undici 7');
+  return true;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface VaultCall {
   readonly span: Span;
   readonly endpoint: VaultEndpoint;
   readonly method: string;
+  /** The request URL as it may be recorded (core's redactUrl). */
+  readonly redactedUrl: string;
   readonly claims: TokenClaims;
   readonly userAgent: string | undefined;
   /** Epoch ms at the request hook: the time the token was judged against. */

@@ -27,6 +27,10 @@ interface Tracked {
   readonly recording: boolean;
 }
 
+/** HTTP semconv names (instrumentation-undici sets both from the raw URL). */
+const ATTR_URL_PATH = 'url.path';
+const ATTR_URL_QUERY = 'url.query';
+
 /** Vault calls in flight, keyed by undici's request object (what every channel message carries). */
 const inFlight = new WeakMap<object, Tracked>();
 let subscribed = false;
@@ -60,7 +64,11 @@ export function undiciHooksFor(enricher: Enricher): KvtraceUndiciHooks {
         userAgent: () => requestHeader(request.headers, 'user-agent'),
         clientRequestId: () => requestHeader(request.headers, 'x-ms-client-request-id'),
       });
-      if (call !== undefined) inFlight.set(request, { call, enricher, recording: span.isRecording() });
+      if (call === undefined) return;
+      inFlight.set(request, { call, enricher, recording: span.isRecording() });
+      // instrumentation-undici also records the raw path and query: keep them as redacted as url.full.
+      const redacted = new URL(call.redactedUrl);
+      span.setAttributes({ [ATTR_URL_PATH]: redacted.pathname, [ATTR_URL_QUERY]: redacted.search });
     });
   }
 
