@@ -2,6 +2,8 @@ export { start } from './start.js';
 export { isFakeHost, createLookup } from './lookup.js';
 export { VAULT_RESOURCE, VAULT_APP_ID } from './auth.js';
 export { API_VERSIONS } from './vault.js';
+export { LIMITS, WINDOW_MS } from './throttle.js';
+export { ROLES } from './rbac.js';
 export type {
   StartOptions,
   FakeVault,
@@ -13,4 +15,7 @@ export type {
   Permissions,
   MintClaims,
   RegisteredClient,
+  Fault,
+  FaultMatch,
+  ThrottlingOptions,
 } from './types.js';

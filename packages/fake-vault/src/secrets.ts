@@ -40,6 +40,8 @@ export interface SecretScope {
   readonly secrets: Map<string, SecretEntry>;
   readonly deletedSecrets: Map<string, DeletedEntry<SecretEntry>>;
   readonly recoverableDays: number;
+  /** How long a recovery stays in progress (ObjectIsBeingRecovered) before the object is back. */
+  readonly recoveryDelayMs: number;
 }
 
 const RECOVERY_LEVEL = 'Recoverable+Purgeable';
@@ -106,10 +108,31 @@ function findVersion(scope: SecretScope, name: string, version: string | undefin
 export function checkNameFree(kind: 'Secret' | 'Key', name: string, deleted: DeletedEntry<unknown> | undefined, recovering: boolean): void {
   const lower = kind.toLowerCase();
   if (recovering) {
-    throw new VaultError(409, 'Conflict', `${kind} ${name} is currently being recovered.  Wait until the recovery is complete, then try again.`, 'ObjectIsBeingRecovered');
+    throw new VaultError(409, 'Conflict', `${kind} ${name} is currently being recovered and cannot be re-created; retry later.`, 'ObjectIsBeingRecovered');
   }
   if (deleted) {
     throw new VaultError(409, 'Conflict', `${kind} ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the ${lower} can only be recovered or purged.`, 'ObjectIsDeletedButRecoverable');
+  }
+}
+
+/** Recovers at once, or marks the recovery in progress; settleRecoveries() completes it later. */
+export function finishOrStartRecovery<T>(deleted: Map<string, DeletedEntry<T>>, live: Map<string, T>, name: string, d: DeletedEntry<T>, delayMs: number): void {
+  if (delayMs > 0) {
+    d.recoveringUntil = Date.now() + delayMs;
+    return;
+  }
+  deleted.delete(name);
+  live.set(name, d.entry);
+}
+
+/** Completes recoveries whose time has come; called per request so no timer outlives close(). */
+export function settleRecoveries<T>(deleted: Map<string, DeletedEntry<T>>, live: Map<string, T>): void {
+  const now = Date.now();
+  for (const [name, d] of deleted) {
+    if (d.recoveringUntil !== undefined && d.recoveringUntil <= now) {
+      deleted.delete(name);
+      live.set(name, d.entry);
+    }
   }
 }
 
@@ -147,8 +170,7 @@ export function handleSecrets(scope: SecretScope, method: string, segments: read
     }
     if (method === 'POST' && third === 'recover') {
       checkNameFree('Secret', name, undefined, recoveringNow(d));
-      scope.deletedSecrets.delete(name);
-      scope.secrets.set(name, d.entry);
+      finishOrStartRecovery(scope.deletedSecrets, scope.secrets, name, d, scope.recoveryDelayMs);
       return { status: 200, body: bundle(scope, name, d.entry.versions.at(-1)!, false) };
     }
     throw badParameter(`Method ${method} is not supported on deleted secrets.`);

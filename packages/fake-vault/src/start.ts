@@ -45,10 +45,26 @@ export async function start(options: StartOptions = {}): Promise<FakeVault> {
     ...(options.clientSecret ? { clientSecret: options.clientSecret } : {}),
     ...(options.objectId ? { objectId: options.objectId } : {}),
   });
-  const service = new VaultService({ tenantId, region, recoverableDays: options.recoverableDays ?? 90, issuer });
+  const service = new VaultService({
+    tenantId,
+    region,
+    recoverableDays: options.recoverableDays ?? 90,
+    issuer,
+    subscriptionId: options.subscriptionId ?? randomUUID(),
+    resourceGroup: options.resourceGroup ?? 'fake-vault-rg',
+  });
   service.firewall = options.firewall ?? null;
   service.clientAddress = options.clientAddress ?? null;
-  if (options.grantDefaultClient !== false) service.policies.grant(defaultClient.objectId, ALL_PERMISSIONS);
+  service.authorization = options.authorization ?? 'access-policy';
+  service.throttling = options.throttling ?? null;
+  service.recoveryDelayMs = options.recoveryDelayMs ?? 0;
+  service.gzip = options.gzip === true;
+  const rbacDelay = options.rbacPropagationMs ?? 0;
+  if (options.grantDefaultClient !== false) {
+    // Both models are provisioned so that switching the mode at runtime keeps the default client working.
+    service.policies.grant(defaultClient.objectId, ALL_PERMISSIONS);
+    service.roles.assign(defaultClient.objectId, 'Key Vault Administrator', '/', 0);
+  }
 
   const scheme = plain ? 'http' : 'https';
   const entra: EntraContext = { issuer, authorityHost: '' };
@@ -136,6 +152,25 @@ export async function start(options: StartOptions = {}): Promise<FakeVault> {
     },
     setClientAddress: (address) => {
       service.clientAddress = address;
+    },
+    setAuthorization: (mode) => {
+      if (mode !== 'access-policy' && mode !== 'rbac') throw new TypeError("fake-vault: mode must be 'access-policy' or 'rbac'");
+      service.authorization = mode;
+    },
+    assignRole: (p, role, o = {}) => service.roles.assign(principal(p), role, o.scope ?? '/', o.delayMs ?? rbacDelay),
+    unassignRole: (p, role) => service.roles.unassign(principal(p), role),
+    setThrottling: (throttling) => {
+      service.throttling = throttling;
+      service.resetMeters();
+    },
+    utilization: (name = vaultName) => service.stores.get(name)?.meter?.utilization() ?? 0,
+    inject: (fault) => service.faults.add(fault),
+    clearFaults: () => service.faults.clear(),
+    setRecoveryDelay: (ms) => {
+      service.recoveryDelayMs = ms;
+    },
+    setGzip: (on) => {
+      service.gzip = on;
     },
     setThrottle: (throttle) => {
       service.throttle = throttle ? { ...throttle, left: throttle.count ?? Number.POSITIVE_INFINITY } : null;

@@ -51,7 +51,8 @@ export function forbiddenByFirewall(clientAddress: string, caller: string, vault
   );
 }
 
-export function forbiddenByRbac(caller: string, action: string, resource: string): string {
+/** `resource` is the lower-cased ARM id the vault prints, e.g. `/subscriptions/<s>/resourcegroups/<g>/providers/microsoft.keyvault/vaults/<v>/secrets/<n>`. */
+export function forbiddenByRbac(caller: string, action: string, resource: string, vault: string, region: string): string {
   return (
     'Caller is not authorized to perform action on resource.\r\n' +
     'If role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\n' +
@@ -61,7 +62,7 @@ export function forbiddenByRbac(caller: string, action: string, resource: string
     'Assignment: (not found)\r\n' +
     'DenyAssignmentId: null\r\n' +
     "DecisionReason: 'DeniedWithNoValidRBAC' \r\n" +
-    'Vault: ' + resource.split('/').pop() + ';location=' + '{region}\r\n'
+    `Vault: ${vault};location=${region}\r\n`
   );
 }
 

@@ -1,9 +1,11 @@
 import type { Agent as HttpsAgent } from 'node:https';
 import type { Agent as UndiciAgent } from 'undici';
 import type { FirewallRules, Permissions } from './access.js';
+import type { Fault, FaultMatch } from './faults.js';
 import type { MintClaims, RegisteredClient } from './issuer.js';
+import type { ThrottlingOptions } from './throttle.js';
 
-export type { FirewallRules, Permissions, MintClaims, RegisteredClient };
+export type { FirewallRules, Permissions, MintClaims, RegisteredClient, Fault, FaultMatch, ThrottlingOptions };
 
 /** Options of {@link start}. Every one is optional. */
 export interface StartOptions {
@@ -31,6 +33,19 @@ export interface StartOptions {
   firewall?: FirewallRules | null;
   /** Soft-delete retention reported by the vault. Default 90. */
   recoverableDays?: number;
+  /** How long a recovery stays in progress (409 ObjectIsBeingRecovered meanwhile). Default 0. */
+  recoveryDelayMs?: number;
+  /** Authorization model: vault access policies or Azure RBAC. Default `access-policy`. */
+  authorization?: 'access-policy' | 'rbac';
+  /** Default propagation delay of role assignments made with assignRole(), in ms. Default 0. */
+  rbacPropagationMs?: number;
+  /** Subscription and resource group in RBAC texts. Defaults: a random GUID, `fake-vault-rg`. */
+  subscriptionId?: string;
+  resourceGroup?: string;
+  /** Enforce DESIGN.md's service limits (scaled); null or absent: no throttling by limits. */
+  throttling?: ThrottlingOptions | null;
+  /** gzip-encode every response body to clients that accept gzip. Default false. */
+  gzip?: boolean;
 }
 
 /** Throttling switch: answer 429 to authenticated vault requests. */
@@ -101,6 +116,24 @@ export interface FakeVault {
   setClientAddress(address: string | null): void;
   /** Answer 429 from now on (see ThrottleSwitch); null switches it off. */
   setThrottle(throttle: ThrottleSwitch | null): void;
+  /** Authorization model from now on. */
+  setAuthorization(mode: 'access-policy' | 'rbac'): void;
+  /** RBAC: assigns a built-in role (e.g. `Key Vault Secrets User`) at the vault (`/`) or `/secrets/<name>`, `/keys/<name>`; effective after `delayMs` (default rbacPropagationMs). */
+  assignRole(principal: string | RegisteredClient, role: string, options?: { scope?: string; delayMs?: number }): void;
+  /** RBAC: removes the principal's assignments of `role` (or all). */
+  unassignRole(principal: string | RegisteredClient, role?: string): void;
+  /** Enforce the service limits from now on (fresh windows); null switches limits off. */
+  setThrottling(options: ThrottlingOptions | null): void;
+  /** Weighted share of the vault's 10 s budget used so far (1.0 = exhausted). */
+  utilization(vaultName?: string): number;
+  /** Adds a fault scenario (forced status, latency, reset, truncated body, gzip). */
+  inject(fault: Fault): void;
+  /** Removes every fault scenario. */
+  clearFaults(): void;
+  /** How long recoveries stay in progress from now on, in ms. */
+  setRecoveryDelay(ms: number): void;
+  /** gzip-encode responses to clients that accept gzip. */
+  setGzip(on: boolean): void;
   /** Vault requests received so far (all statuses), for assertions. */
   readonly requests: readonly RecordedRequest[];
   close(): Promise<void>;

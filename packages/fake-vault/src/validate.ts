@@ -9,7 +9,17 @@ export function validateOptions(o: StartOptions): void {
   if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) {
     throw new TypeError('fake-vault: options.port must be an integer from 0 to 65535');
   }
-  for (const key of ['region', 'tenantId', 'clientId', 'clientSecret', 'objectId', 'clientAddress'] as const) {
+  if (o.authorization !== undefined && o.authorization !== 'access-policy' && o.authorization !== 'rbac') {
+    throw new TypeError("fake-vault: options.authorization must be 'access-policy' or 'rbac'");
+  }
+  for (const key of ['rbacPropagationMs', 'recoveryDelayMs'] as const) {
+    const v = o[key];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw new TypeError(`fake-vault: options.${key} must be a number >= 0`);
+  }
+  if (o.throttling != null && o.throttling.scale !== undefined && !(typeof o.throttling.scale === 'number' && o.throttling.scale > 0)) {
+    throw new TypeError('fake-vault: options.throttling.scale must be a number > 0');
+  }
+  for (const key of ['region', 'tenantId', 'clientId', 'clientSecret', 'objectId', 'clientAddress', 'subscriptionId', 'resourceGroup'] as const) {
     if (o[key] !== undefined && (typeof o[key] !== 'string' || o[key] === '')) {
       throw new TypeError(`fake-vault: options.${key} must be a non-empty string`);
     }
