@@ -27,6 +27,21 @@ export interface MintClaims extends JWTPayload {
 
 const STS = 'https://sts.windows.net/';
 
+let sharedKeyPair: ReturnType<typeof generateKeyPair> | undefined;
+
+/**
+ * One RSA key pair per process: RSA key generation dominates start() and
+ * Entra ID itself signs for all tenants with shared keys. Each issuer still
+ * has its own `kid`, so a token from another fake vault is refused (AKV10046).
+ */
+function signingKeyPair(): ReturnType<typeof generateKeyPair> {
+  sharedKeyPair ??= generateKeyPair('RS256');
+  sharedKeyPair.catch(() => {
+    sharedKeyPair = undefined;
+  });
+  return sharedKeyPair;
+}
+
 /** The v1 issuer Key Vault tokens carry: Key Vault accepts v1 access tokens. */
 export function stsIssuer(tenantId: string): string {
   return `${STS}${tenantId}/`;
@@ -42,7 +57,7 @@ export class TokenIssuer {
 
   static async create(defaultTenant: string): Promise<TokenIssuer> {
     const issuer = new TokenIssuer();
-    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const { privateKey, publicKey } = await signingKeyPair();
     issuer.privateKey = privateKey;
     issuer.publicKey = publicKey;
     issuer.jwk = { ...(await exportJWK(publicKey)), kid: issuer.kid, use: 'sig', alg: 'RS256' };
