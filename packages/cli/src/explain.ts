@@ -102,8 +102,9 @@ export function explain(input: ExplainInput): ExplainReport {
   const endpoint = input.vault === undefined ? undefined : parseVault(input.vault);
   const claims = input.authorization === undefined ? undefined : decodeAuthorization(input.authorization);
   if (claims && !claims.present) throw new UsageError('--token is empty');
-  if (input.tenant !== undefined && !/^[0-9a-z.-]{1,64}$/i.test(input.tenant)) {
-    throw new UsageError('--tenant must be a tenant id (GUID) or domain');
+  // Tokens carry the tenant as a GUID (`tid`), so only a GUID can be compared.
+  if (input.tenant !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.tenant)) {
+    throw new UsageError('--tenant must be the tenant id (a GUID)');
   }
 
   const headers: Record<string, string | undefined> = { ...input.headers };

@@ -24,6 +24,7 @@ describe('kvtrace usage and exit codes', () => {
     ['an unreadable file', ['explain', '--body', '@/nonexistent/kvtrace/body.json']],
     ['an unknown vault host', ['explain', '--status', '401', '--vault', 'https://example.com']],
     ['a body without a known code', ['explain', '--body', '{"error":{"code":"Weird"}}']],
+    ['a tenant that is not a GUID', ['explain', '--token', 'x.y.z', '--tenant', 'contoso.onmicrosoft.com']],
   ])('exits 2 on %s', async (_label, args) => {
     const r = await run(args);
     expect(r.code).toBe(2);
