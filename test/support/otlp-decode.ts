@@ -91,6 +91,8 @@ export interface ReceivedSpan {
   name: string;
   /** OTLP numbering: 1 internal, 2 server, 3 client. */
   kind: number;
+  /** Start time, ns since the epoch. */
+  startNs: bigint;
   /** 0 unset, 1 ok, 2 error. */
   status: { code: number; message: string };
   attributes: Attributes;
@@ -138,6 +140,7 @@ export function decodeTraces(body: Buffer, contentType: string): ReceivedSpan[] 
           parentSpanId: id(s.parentSpanId),
           name: String(s.name ?? ''),
           kind: Number(s.kind ?? 0),
+          startNs: BigInt(String(s.startTimeUnixNano ?? 0)),
           status: { code: Number(status.code ?? 0), message: String(status.message ?? '') },
           attributes: attributes(list(s.attributes)),
           events: list(s.events).map((e) => ({ name: String(e.name ?? ''), attributes: attributes(list(e.attributes)) })),
