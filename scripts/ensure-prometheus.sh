@@ -9,17 +9,24 @@ set -eu
 
 say() { echo "ensure-prometheus: $*" >&2; }
 
+# Under CI a missing Prometheus is an error (the alert test must run there);
+# elsewhere the alert tests skip themselves, so say so and carry on.
+give_up() {
+  say "$1"
+  if [ "${CI:-}" = "true" ]; then exit 1; fi
+  say "continuing: test/alerting*.test.ts will be skipped on this machine"
+  exit 0
+}
+
 if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
   exit 0
 fi
 
 if [ "$(id -u)" != 0 ]; then
-  say "prometheus/promtool not found and not root: install Debian's 'prometheus' package (apt-get install prometheus) or put both binaries on PATH"
-  exit 1
+  give_up "prometheus/promtool not found and not root: install Debian's 'prometheus' package (apt-get install prometheus) or put both binaries on PATH"
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  say "prometheus/promtool not found and apt-get is not available: put both binaries on PATH"
-  exit 1
+  give_up "prometheus/promtool not found and apt-get is not available: put both binaries on PATH"
 fi
 
 # policy-rc.d exit 101 tells invoke-rc.d/deb-systemd-invoke not to start
@@ -40,8 +47,7 @@ LOG=$(mktemp)
 if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus; } >"$LOG" 2>&1; then
   cat "$LOG" >&2
   rm -f "$LOG"
-  say "apt-get failed (output above)"
-  exit 1
+  give_up "apt-get failed (output above)"
 fi
 rm -f "$LOG"
 
@@ -52,7 +58,6 @@ if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 fi
 
 if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
-  say "installed the package but prometheus/promtool are still not on PATH"
-  exit 1
+  give_up "installed the package but prometheus/promtool are still not on PATH"
 fi
 say "installed $(prometheus --version 2>&1 | head -n 1)"
