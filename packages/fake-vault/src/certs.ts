@@ -8,7 +8,7 @@ export interface Certificates {
 }
 
 /** Names the server certificate covers: loopback plus every vault host the SDK may be pointed at. */
-export const SERVER_NAMES = ['localhost', '*.vault.azure.net', 'login.fake-vault.localhost'] as const;
+export const SERVER_NAMES = ['localhost', '*.vault.azure.net'] as const;
 
 let cached: Promise<Certificates> | undefined;
 

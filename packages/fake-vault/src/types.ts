@@ -134,7 +134,7 @@ export interface FakeVault {
   setRecoveryDelay(ms: number): void;
   /** gzip-encode responses to clients that accept gzip. */
   setGzip(on: boolean): void;
-  /** Vault requests received so far (all statuses), for assertions. */
+  /** Vault requests received so far (all statuses; the last 10 000), for assertions. */
   readonly requests: readonly RecordedRequest[];
   close(): Promise<void>;
 }

@@ -23,6 +23,7 @@ import { writeReply } from './reply.js';
 /** api-versions the vault accepts (the SDK pins 2025-07-01; 7.x are still served). */
 export const API_VERSIONS = new Set(['7.0', '7.1', '7.2', '7.3', '7.4', '7.5', '7.6', '2025-07-01', '2026-04-01']);
 const SERVICE_VERSION = '1.9.2795.1';
+const MAX_RECORDED = 10_000;
 
 /** The stored objects of one vault name. */
 export interface VaultStore {
@@ -134,6 +135,8 @@ export class VaultService {
   }
 
   private record(method: string, path: string, status: number, authorized: boolean, req: IncomingMessage): void {
+    // Bounded so a benchmark's millions of requests do not grow memory.
+    if (this.requests.length >= MAX_RECORDED) this.requests.splice(0, this.requests.length - MAX_RECORDED + 1);
     this.requests.push({ method, path, status, authorized, userAgent: String(req.headers['user-agent'] ?? '') });
   }
 
