@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
+import { expect } from 'vitest';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -96,4 +97,23 @@ export function secretsOf(vault: FakeVault, ...tokens: string[]): string[] {
 export function leaks(answer: Answer, forbidden: readonly string[]): string[] {
   const wire = answer.text + JSON.stringify([...answer.headers.entries()]);
   return forbidden.filter((s) => s.length > 0 && wire.includes(s));
+}
+
+/** What every row asserts: status, cause, Retry-After, problem+json, and no leak. */
+export function expectRow(
+  a: Answer,
+  row: { status: number; cause: string; retryAfter?: string | readonly [number, number]; vaultText?: string },
+  vault: FakeVault,
+): void {
+  const retryAfter = a.headers.get('retry-after');
+  expect({ status: a.status, cause: a.json['cause'] }).toEqual({ status: row.status, cause: row.cause });
+  if (row.retryAfter === undefined) expect(retryAfter).toBeNull();
+  else if (typeof row.retryAfter === 'string') expect(retryAfter).toBe(row.retryAfter);
+  else {
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(row.retryAfter[0]);
+    expect(Number(retryAfter)).toBeLessThanOrEqual(row.retryAfter[1]);
+  }
+  expect(a.headers.get('content-type')).toBe('application/problem+json');
+  expect(a.json['retryable']).toBe(row.status === 503 || row.status === 504);
+  expect(leaks(a, [...secretsOf(vault), ...(row.vaultText ? [row.vaultText] : [])])).toEqual([]);
 }
