@@ -4,69 +4,40 @@
  * the real SecretClient and fetch; spans and metrics leave through the real
  * OTLP/HTTP exporter; every assertion is on what the receiver got.
  */
-import { randomBytes } from 'node:crypto';
-import { ClientSecretCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
-import { start as startVault, type FakeVault } from '@kvtrace/fake-vault';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppProcess, type AppOptions, type ExitInfo } from './app-process.js';
-import { CASES, SECRET_NAME, caseSpans, faultSpan, runCases, type CaseRun } from './kv-cases.js';
-import { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
-
-export interface SuiteContext {
-  vault: FakeVault;
-  receiver: OtlpReceiver;
-  secretValue: string;
-  run: CaseRun;
-  exit: ExitInfo;
-  app: AppProcess;
-}
+import type { AppOptions } from './app-process.js';
+import { CASES, SECRET_NAME, caseSpans, faultSpan } from './kv-cases.js';
+import type { ReceivedSpan } from './otlp-receiver.js';
+import { closeScenario, runScenario, type Scenario } from './scenario.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Starts vault, receiver and app, runs every case, lets the app exit on its own (flush on beforeExit). */
-export async function runSuite(entry: AppOptions['entry'], preload: '--import' | '--require', protocol: string): Promise<SuiteContext> {
-  const vault = await startVault();
-  const receiver = await OtlpReceiver.start();
-  const secretValue = `s3cr3t-${randomBytes(16).toString('hex')}`;
-  const seed = new SecretClient(vault.vaultUrl, new ClientSecretCredential(vault.tenantId, vault.clientId, vault.clientSecret, vault.credentialOptions()), vault.clientOptions());
-  await seed.setSecret(SECRET_NAME, secretValue);
-  const app = await AppProcess.start({
-    entry,
-    preload,
-    env: {
-      ...vault.env(),
-      OTEL_SERVICE_NAME: 'kv-e2e',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-      OTEL_LOGS_EXPORTER: 'none',
-      // Long enough that only the exit flush can deliver the metrics.
-      OTEL_METRIC_EXPORT_INTERVAL: '600000',
-    },
-  });
-  const run = await runCases(app, vault);
-  const exit = await app.shutdown();
-  return { vault, receiver, secretValue, run, exit, app };
-}
-
 export function defineCauseSuite(entry: AppOptions['entry'], preload: '--import' | '--require', protocol: string): void {
   describe(`${preload} @kvtrace/register, ${entry}, OTLP ${protocol}`, () => {
-    let ctx: SuiteContext;
+    let ctx: Scenario;
     let spans: ReceivedSpan[];
     beforeAll(async () => {
-      ctx = await runSuite(entry, preload, protocol);
+      ctx = await runScenario({
+        entry,
+        preload,
+        env: (receiver) => ({
+          OTEL_SERVICE_NAME: 'kv-e2e',
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+          // Long enough that only the exit flush can deliver the metrics.
+          OTEL_METRIC_EXPORT_INTERVAL: '600000',
+        }),
+      });
       spans = ctx.receiver.spans();
     }, 60_000);
-    afterAll(async () => {
-      await ctx?.receiver.close();
-      await ctx?.vault.close();
-    });
+    afterAll(() => closeScenario(ctx));
 
     const fault = (id: string): ReceivedSpan => faultSpan(spans, id);
     const attrs = (id: string): Record<string, unknown> => fault(id).attributes;
 
     it('the app ran every case, exited on its own with code 0, and the exporter used the encoding asked for', () => {
       expect(ctx.exit).toEqual({ code: 0, signal: null });
+      expect(spans[0]!.resource['service.name']).toBe('kv-e2e');
       expect(ctx.app.stderr).not.toMatch(/kvtrace: (not started|could not)/);
       expect(ctx.receiver.errors).toEqual([]);
       expect(ctx.receiver.contentTypes('/v1/traces')).toEqual([protocol === 'http/json' ? 'application/json' : 'application/x-protobuf']);

@@ -58,6 +58,14 @@ export const CASES: readonly KvCase[] = [
   { id: 'fetch-throttle', via: 'fetch', token: valid, setup: (v) => v.setThrottle({ retryAfterS: 2, count: 1 }), teardown: throttleOff },
 ];
 
+// One foreign tenant per vault: the AKV10032 text names it, and two runs against one vault must read identical bodies.
+const otherTenants = new WeakMap<FakeVault, string>();
+function otherTenantOf(vault: FakeVault): string {
+  const known = otherTenants.get(vault) ?? randomUUID();
+  otherTenants.set(vault, known);
+  return known;
+}
+
 export interface CaseRun {
   /** What the app read, per case id. */
   answers: Map<string, Record<string, unknown>>;
@@ -68,7 +76,7 @@ export interface CaseRun {
 export async function runCases(app: AppProcess, vault: FakeVault, cases: readonly KvCase[] = CASES): Promise<CaseRun> {
   const answers = new Map<string, Record<string, unknown>>();
   const tokens: string[] = [];
-  const other = randomUUID();
+  const other = otherTenantOf(vault);
   for (const c of cases) {
     const token = c.token ? await c.token(vault, other) : undefined;
     if (token !== undefined) tokens.push(token);
