@@ -1,5 +1,5 @@
 export { start } from './start.js';
-export { isFakeHost, createLookup } from './lookup.js';
+export { isFakeHost, createLookup, installResolve } from './lookup.js';
 export { VAULT_RESOURCE, VAULT_APP_ID } from './auth.js';
 export { API_VERSIONS } from './vault.js';
 export { LIMITS, WINDOW_MS } from './throttle.js';

@@ -1,4 +1,5 @@
 import dns from 'node:dns';
+import { syncBuiltinESMExports } from 'node:module';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 
 /** Host suffixes of the public cloud's vaults; fake-vault answers for all of them on 127.0.0.1. */
@@ -9,6 +10,9 @@ export function isFakeHost(hostname: string, extra: readonly string[] = []): boo
   const host = hostname.toLowerCase().replace(/\.$/, '');
   return VAULT_SUFFIXES.some((s) => host.endsWith(s)) || extra.includes(host);
 }
+
+/** The resolver as it was before installResolve(), so the fallback never loops into our own patch. */
+const systemLookup = dns.lookup;
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
@@ -26,7 +30,31 @@ export function createLookup(extra: readonly string[] = []) {
       else process.nextTick(cb, null, '127.0.0.1', 4);
       return;
     }
-    dns.lookup(hostname, { ...opts, all: opts.all === true }, ((err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) =>
+    systemLookup(hostname, { ...opts, all: opts.all === true }, ((err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) =>
       cb(err, address, family)) as never);
+  };
+}
+
+/**
+ * Makes `dns.lookup` (and `dns.promises.lookup`) answer 127.0.0.1 for vault
+ * hosts in this process; net and tls read `dns.lookup` at connect time, so
+ * http, https and fetch all follow. Returns a function that restores the
+ * originals. The preload `@kvtrace/fake-vault/resolve` calls this.
+ */
+export function installResolve(extra: readonly string[] = []): () => void {
+  const originalLookup = dns.lookup;
+  const promises = dns.promises;
+  const originalPromisesLookup = promises.lookup;
+  dns.lookup = createLookup(extra) as typeof dns.lookup;
+  promises.lookup = (async (hostname: string, options?: LookupOptions) => {
+    if (!isFakeHost(hostname, extra)) return (originalPromisesLookup as (h: string, o: LookupOptions) => Promise<unknown>).call(promises, hostname, options ?? {});
+    return options?.all ? [{ address: '127.0.0.1', family: 4 }] : { address: '127.0.0.1', family: 4 };
+  }) as typeof promises.lookup;
+  // ESM importers of node:dns see the CommonJS object's properties only after a sync.
+  syncBuiltinESMExports();
+  return () => {
+    dns.lookup = originalLookup;
+    promises.lookup = originalPromisesLookup;
+    syncBuiltinESMExports();
   };
 }

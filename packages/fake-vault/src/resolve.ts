@@ -5,22 +5,14 @@
  * so an unmodified app reaches fake-vault by its real-looking name. Pair it
  * with `NODE_EXTRA_CA_CERTS=<caPath>`. Without the variable it does nothing.
  */
-import dns from 'node:dns';
-import { createLookup, isFakeHost } from './lookup.js';
+import { installResolve } from './lookup.js';
 
 if (process.env.KVTRACE_FAKE_VAULT_RESOLVE === '1') {
   const extra = (process.env.KVTRACE_FAKE_VAULT_HOSTS ?? '')
     .split(',')
     .map((h) => h.trim().toLowerCase())
     .filter(Boolean);
-  // net and tls read dns.lookup at connect time, so replacing the export is enough for http, https and fetch.
-  dns.lookup = createLookup(extra) as typeof dns.lookup;
-  const promises = dns.promises;
-  const original = promises.lookup.bind(promises);
-  promises.lookup = (async (hostname: string, options?: dns.LookupOptions) => {
-    if (!isFakeHost(hostname, extra)) return original(hostname, options ?? {});
-    return options?.all ? [{ address: '127.0.0.1', family: 4 }] : { address: '127.0.0.1', family: 4 };
-  }) as typeof promises.lookup;
+  installResolve(extra);
 }
 
 export {};

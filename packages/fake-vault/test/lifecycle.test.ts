@@ -101,3 +101,32 @@ describe('lifecycle', () => {
     },
   );
 });
+
+describe('installResolve', () => {
+  it('resolves vault hosts to 127.0.0.1 in-process and restores the resolver', async () => {
+    const { installResolve } = await import('../src/index.js');
+    const dns = await import('node:dns');
+    const before = dns.lookup;
+    const uninstall = installResolve(['login.example.test']);
+    try {
+      expect(await dns.promises.lookup('anything.vault.azure.net')).toEqual({ address: '127.0.0.1', family: 4 });
+      expect(await dns.promises.lookup('login.example.test', { all: true })).toEqual([{ address: '127.0.0.1', family: 4 }]);
+      const viaCallback = await new Promise((resolve, reject) => dns.lookup('x.vault.azure.net', (err, address) => (err ? reject(err) : resolve(address))));
+      expect(viaCallback).toBe('127.0.0.1');
+      const vault = await start();
+      try {
+        // the global dispatcher is untouched; only the CA has to be given
+        const { Agent } = await import('undici');
+        const dispatcher = new Agent({ connect: { ca: vault.ca } });
+        const res = await fetch(`${vault.vaultUrl}/secrets?api-version=7.5`, { ...({ dispatcher } as object) });
+        expect(res.status).toBe(401);
+        await dispatcher.close();
+      } finally {
+        await vault.close();
+      }
+    } finally {
+      uninstall();
+    }
+    expect(dns.lookup).toBe(before);
+  });
+});
