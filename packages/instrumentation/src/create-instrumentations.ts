@@ -4,10 +4,9 @@ import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-h
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { UndiciInstrumentationConfig } from '@opentelemetry/instrumentation-undici';
 import { composeHooks } from './compose-hooks.js';
-import { warnOnce } from './diag-log.js';
 import { Enricher } from './enricher.js';
 import { installFetchBodyTap } from './fetch-tap.js';
-import { httpHooksFor } from './http-hooks.js';
+import { httpHooksFor, warnIfAzureSdkSuppressesHttpSpans } from './http-hooks.js';
 import { resolveConfig } from './options.js';
 import type { KvtraceConfig } from './types.js';
 import { undiciHooksFor } from './undici-hooks.js';
@@ -46,20 +45,4 @@ export function createInstrumentations(config?: KvtraceConfig, options: Instrume
       responseHook: composeHooks(userUndici.responseHook, undici.responseHook),
     }),
   ];
-}
-
-/**
- * With AZURE_HTTP_TRACING_DISABLED, @azure/opentelemetry-instrumentation-azure-sdk
- * suppresses tracing below the SDK's own spans: no HTTP span exists for
- * kvtrace to enrich, and Azure SDK calls go unexplained. Said once, at setup.
- */
-export function warnIfAzureSdkSuppressesHttpSpans(): void {
-  const value = process.env['AZURE_HTTP_TRACING_DISABLED'];
-  if (value === undefined || value === '' || value === '0' || value.toLowerCase() === 'false') return;
-  warnOnce(
-    'azure-http-tracing-disabled',
-    'kvtrace: AZURE_HTTP_TRACING_DISABLED is set; with @azure/opentelemetry-instrumentation-azure-sdk active, ' +
-      'the Azure SDK suppresses the HTTP client spans kvtrace enriches, so its Key Vault calls carry no keyvault.* ' +
-      'attributes and no metrics. Unset it to keep them.',
-  );
 }

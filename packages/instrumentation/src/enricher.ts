@@ -90,7 +90,9 @@ export class Enricher {
     if (this.config.recordObjectNames && endpoint.objectName !== undefined) {
       attributes[ATTR_KEYVAULT_OBJECT_NAME] = endpoint.objectName;
     }
-    if (endpoint.apiVersion !== undefined) attributes[ATTR_KEYVAULT_API_VERSION] = endpoint.apiVersion;
+    // The Azure SDK sends `api%2Dversion=`; redactUrl decodes query names, so its URL still has it.
+    const apiVersion = endpoint.apiVersion ?? apiVersionOf(redactedUrl);
+    if (apiVersion !== undefined) attributes[ATTR_KEYVAULT_API_VERSION] = apiVersion;
     const clientRequestId = request.clientRequestId();
     if (clientRequestId !== undefined) attributes[ATTR_KEYVAULT_CLIENT_REQUEST_ID] = clientRequestId;
     span.setAttributes(attributes);
@@ -174,6 +176,16 @@ export class Enricher {
       sentAt: call.sentAt,
       ...(this.config.clockSkewS !== undefined && { clockSkewS: this.config.clockSkewS }),
     };
+  }
+}
+
+function apiVersionOf(redactedUrl: string): string | undefined {
+  const at = redactedUrl.indexOf('?api-version=');
+  if (at < 0) return undefined;
+  try {
+    return decodeURIComponent(redactedUrl.slice(at + '?api-version='.length)).slice(0, 32) || undefined;
+  } catch {
+    return undefined;
   }
 }
 

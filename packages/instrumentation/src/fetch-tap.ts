@@ -58,8 +58,7 @@ export function checkFetchBodyTap(): void {
   warnOnce(
     'dispatcher-replaced',
     'kvtrace: the global undici dispatcher was replaced after kvtrace installed its fetch body tap; ' +
-      'fetch error bodies of Key Vault calls are no longer read, so causes that need the body ' +
-      '(access_policy, rbac, firewall, ...) are missing. Use an undici >= 7 dispatcher, or call ' +
-      'installFetchBodyTap() after setGlobalDispatcher.',
+      'unless the new one is undici >= 7, fetch error bodies of Key Vault calls are no longer read and causes ' +
+      'that need the body (access_policy, rbac, firewall, ...) go missing. Use an undici >= 7 dispatcher.',
   );
 }

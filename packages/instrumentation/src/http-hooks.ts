@@ -3,7 +3,7 @@ import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerRespons
 import type { Span } from '@opentelemetry/api';
 import type { HeaderBag } from '@kvtrace/core';
 import type { HttpRequestCustomAttributeFunction, HttpResponseCustomAttributeFunction } from '@opentelemetry/instrumentation-http';
-import { guard } from './diag-log.js';
+import { guard, warnOnce } from './diag-log.js';
 import { Enricher } from './enricher.js';
 import type { VaultCall } from './internal-types.js';
 import { resolveConfig } from './options.js';
@@ -21,7 +21,9 @@ export interface KvtraceHttpHooks {
  * @example new HttpInstrumentation({ ...httpHooks({ recordObjectNames: false }) })
  */
 export function httpHooks(config?: KvtraceConfig): KvtraceHttpHooks {
-  return httpHooksFor(new Enricher(resolveConfig(config)));
+  const enricher = new Enricher(resolveConfig(config));
+  warnIfAzureSdkSuppressesHttpSpans();
+  return httpHooksFor(enricher);
 }
 
 /** @internal Hooks sharing one Enricher with the fetch hooks. */
@@ -105,4 +107,20 @@ function headerBag(headers: IncomingHttpHeaders): HeaderBag {
     bag[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return bag;
+}
+
+/**
+ * With AZURE_HTTP_TRACING_DISABLED, @azure/opentelemetry-instrumentation-azure-sdk
+ * suppresses tracing below the SDK's own spans: no HTTP span exists for
+ * kvtrace to enrich, and Azure SDK calls go unexplained. Said once, at setup.
+ */
+export function warnIfAzureSdkSuppressesHttpSpans(): void {
+  const value = process.env['AZURE_HTTP_TRACING_DISABLED'];
+  if (value === undefined || value === '' || value === '0' || value.toLowerCase() === 'false') return;
+  warnOnce(
+    'azure-http-tracing-disabled',
+    'kvtrace: AZURE_HTTP_TRACING_DISABLED is set; with @azure/opentelemetry-instrumentation-azure-sdk active, ' +
+      'the Azure SDK suppresses the HTTP client spans kvtrace enriches, so its Key Vault calls carry no keyvault.* ' +
+      'attributes and no metrics. Unset it to keep them.',
+  );
 }
