@@ -49,20 +49,6 @@ export interface RecognizeOptions {
 /** How far down an `Error.cause` chain to look: wrappers rarely nest deeper. */
 const MAX_CAUSE_DEPTH = 8;
 
-const NETWORK_CODES = new Set([
-  'REQUEST_SEND_ERROR',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-]);
-
 const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
   'ESOCKETTIMEDOUT',
@@ -187,6 +173,7 @@ function fromRestError(err: Bag, options: RecognizeOptions): ThrownFailure | nul
   const code = str(err['code']);
   const statusCode = typeof err['statusCode'] === 'number' ? err['statusCode'] : undefined;
   if (statusCode === undefined) {
+    // No status: the request never got an answer (REQUEST_SEND_ERROR, ECONNREFUSED, ECONNRESET, ...).
     if (code && TIMEOUT_CODES.has(code)) return { kind: 'timeout', endpoint, errorCode: code };
     return { kind: 'network', endpoint, errorCode: code ?? 'REQUEST_SEND_ERROR' };
   }

@@ -94,7 +94,7 @@ describe('Express 4 with the same middleware', () => {
     app.get('/config/:name', (req, res, next) => {
       client.getSecret(req.params.name).then((s) => res.json({ name: s.name }), next);
     });
-    app.use(kvtraceErrorHandler({ notFoundStatus: 404 }) as unknown as express4.ErrorRequestHandler);
+    app.use(kvtraceErrorHandler({ notFoundStatus: 404 }) as never);
     const a = await get(await listen(app), '/config/absent');
     expect([a.status, a.json['cause'], a.headers.get('content-type')]).toEqual([404, 'not_found', 'application/problem+json']);
   });
