@@ -66,3 +66,12 @@ export async function authenticate(header: string | undefined, issuer: TokenIssu
 export function challengeHeader(tenantId: string): string {
   return `Bearer authorization="https://login.windows.net/${tenantId}", resource="${VAULT_RESOURCE}"`;
 }
+
+/**
+ * The Continuous Access Evaluation challenge Key Vault sends when it wants a
+ * fresher token (format as captured in the Azure SDK's CAE tests, 2024).
+ */
+export function claimsChallengeHeader(): string {
+  const claims = JSON.stringify({ access_token: { nbf: { essential: true, value: String(Math.floor(Date.now() / 1000)) }, xms_caeerror: { value: '10012' } } });
+  return `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="${Buffer.from(claims).toString('base64')}"`;
+}

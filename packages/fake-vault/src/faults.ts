@@ -24,6 +24,8 @@ export interface Fault {
   readonly truncate?: boolean;
   /** gzip-encode the response body (when the client accepts gzip). */
   readonly gzip?: boolean;
+  /** Answer a CAE claims challenge (401, `error="insufficient_claims"`), as after a token revocation. */
+  readonly claimsChallenge?: boolean;
   /** Requests this scenario applies to. */
   readonly match?: FaultMatch;
   /** How many requests it hits; default: until cleared. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AccessPolicies, checkFirewall } from './access.js';
 import type { Collection, FirewallRules } from './access.js';
-import { authenticate, challengeHeader } from './auth.js';
+import { authenticate, challengeHeader, claimsChallengeHeader } from './auth.js';
 import type { Caller } from './auth.js';
 import { FaultTable } from './faults.js';
 import type { Fault } from './faults.js';
@@ -115,6 +115,9 @@ export class VaultService {
         req.socket.destroy();
         this.record(method, url.pathname, 0, true, req);
         return;
+      }
+      if (fault?.claimsChallenge) {
+        throw new VaultError(401, 'Unauthorized', 'Continuous access evaluation resulted in claims challenge.', undefined, { 'www-authenticate': claimsChallengeHeader() });
       }
       if (fault?.status) {
         const status = fault.status;

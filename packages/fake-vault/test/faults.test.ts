@@ -85,3 +85,20 @@ describe('fault injection', () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe('CAE claims challenge', () => {
+  it('answers 401 insufficient_claims; the SDK gets a token with the claims and retries', async () => {
+    vault.inject({ claimsChallenge: true, times: 1 });
+    const res = await get();
+    expect(res.status).toBe(401);
+    const header = res.headers.get('www-authenticate')!;
+    expect(header).toMatch(/^Bearer realm="", authorization_uri="https:\/\/login\.microsoftonline\.com\/common\/oauth2\/authorize", error="insufficient_claims", claims="[A-Za-z0-9+/=]+"$/);
+    const claims = JSON.parse(Buffer.from(/claims="([^"]+)"/.exec(header)![1]!, 'base64').toString());
+    expect(claims.access_token.xms_caeerror.value).toBe('10012');
+    await client.getSecret('target'); // the SDK has a cached token now
+    vault.inject({ claimsChallenge: true, times: 1 });
+    const before = vault.requests.length;
+    expect((await client.getSecret('target')).value).toBe('value');
+    expect(vault.requests.slice(before).map((r) => r.status)).toEqual([401, 200]);
+  });
+});
