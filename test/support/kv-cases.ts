@@ -107,3 +107,12 @@ export function faultSpan(spans: readonly ReceivedSpan[], caseId: string): Recei
   if (last === undefined) throw new Error(`no vault span for case ${caseId}`);
   return last;
 }
+
+/** A few cases by id, for tests about configuration rather than causes. */
+export function pickCases(...ids: string[]): KvCase[] {
+  return ids.map((id) => {
+    const c = CASES.find((x) => x.id === id);
+    if (c === undefined) throw new Error(`no case ${id}`);
+    return c;
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * One test per exporter value of DESIGN.md's "Register: environment", each on
+ * a real app process (OTLP http/protobuf and http/json are the two cause
+ * suites): console tree, console metrics, none, Prometheus scrape on loopback,
+ * and the signal-specific OTLP endpoint/protocol variables.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from './support/free-port.js';
+import { pickCases } from './support/kv-cases.js';
+import { OtlpReceiver } from './support/otlp-receiver.js';
+import { closeScenario, runScenario, type Scenario } from './support/scenario.js';
+
+const FEW = pickCases('sdk-ok', 'fetch-missing', 'fetch-throttle');
+let scenario: Scenario | undefined;
+afterEach(() => closeScenario(scenario));
+
+describe('@kvtrace/register environment', () => {
+  it('OTEL_TRACES_EXPORTER=console prints a readable tree per trace with cause and hint, and never a token', async () => {
+    scenario = await runScenario({
+      cases: FEW,
+      env: (r) => ({ OTEL_TRACES_EXPORTER: 'console', OTEL_METRICS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: r.url }),
+    });
+    const out = scenario.app.stdout;
+    const vaultUrl = scenario.vault.vaultUrl;
+    expect(out).toMatch(/^trace [0-9a-f]{32}\n└─ SERVER GET \/case\/sdk-ok\/sdk\/db-password → 200 [\d.]+ ms$/m);
+    expect(out).toContain(`   ├─ CLIENT GET ${vaultUrl}/secrets/db-password/?api-version=2025-07-01 → 401 challenge/challenge `);
+    expect(out).toMatch(/^ {3}│ {5}hint: The Azure SDK sent its first request to vault fakevault without a token/m);
+    expect(out).toMatch(new RegExp(`└─ CLIENT GET ${vaultUrl.replace(/\./g, '\\.')}/secrets/db-password/\\?api-version=2025-07-01 → 200 ok [\\d.]+ ms$`, 'm'));
+    expect(out).toMatch(/→ 401 unauthenticated\/missing_token [\d.]+ ms ERROR\n {9}hint: .*Authorization/);
+    expect(out).toMatch(/→ 429 throttled\/throttled [\d.]+ ms ERROR\n {9}hint: /);
+    for (const secret of [...scenario.run.tokens, scenario.vault.clientSecret, scenario.secretValue]) expect(out).not.toContain(secret);
+    expect(out).not.toMatch(/eyJ[\w-]{8,}\.eyJ/);
+    expect(scenario.receiver.requests).toEqual([]);
+    expect(scenario.exit).toEqual({ code: 0, signal: null });
+  });
+
+  it('OTEL_METRICS_EXPORTER=console prints the keyvault metrics at exit', async () => {
+    scenario = await runScenario({
+      cases: FEW,
+      env: (r) => ({ OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'console', OTEL_EXPORTER_OTLP_ENDPOINT: r.url }),
+    });
+    expect(scenario.app.stdout).toContain("name: 'keyvault.requests'");
+    expect(scenario.app.stdout).toContain("name: 'keyvault.throttle.utilization'");
+    expect(scenario.receiver.requests).toEqual([]);
+  });
+
+  it('OTEL_TRACES_EXPORTER=none and OTEL_METRICS_EXPORTER=none send nothing; the app works as before', async () => {
+    scenario = await runScenario({
+      cases: FEW,
+      env: (r) => ({ OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: r.url }),
+    });
+    expect(scenario.run.answers.get('sdk-ok')).toMatchObject({ ok: true, value: scenario.secretValue });
+    expect(scenario.receiver.requests).toEqual([]);
+    expect(scenario.app.stdout).not.toContain('trace ');
+    expect(scenario.exit).toEqual({ code: 0, signal: null });
+  });
+
+  it('OTEL_METRICS_EXPORTER=prometheus serves keyvault_* series on OTEL_EXPORTER_PROMETHEUS_HOST:PORT', async () => {
+    const port = await freePort();
+    scenario = await runScenario({
+      cases: FEW,
+      keepRunning: true,
+      env: (r) => ({
+        OTEL_METRICS_EXPORTER: 'prometheus',
+        OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+        OTEL_EXPORTER_OTLP_ENDPOINT: r.url,
+      }),
+    });
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    /** Value of the first sample of `name` whose labels include `labels` (any order). */
+    const sample = (name: string, labels: Record<string, string>): number | undefined => {
+      for (const line of text.split('\n')) {
+        const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+        if (m?.[1] !== name) continue;
+        const have = Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+        if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+      }
+      return undefined;
+    };
+    const vault = { keyvault_vault_name: 'fakevault', keyvault_operation: 'secrets.get' };
+    expect(sample('keyvault_requests_total', { ...vault, http_response_status_code: '401', keyvault_outcome: 'unauthenticated', keyvault_cause: 'missing_token' })).toBe(1);
+    expect(sample('keyvault_requests_total', { ...vault, http_response_status_code: '401', keyvault_outcome: 'challenge', keyvault_cause: 'challenge' })).toBe(1);
+    expect(sample('keyvault_requests_total', { ...vault, http_response_status_code: '200', keyvault_outcome: 'ok', keyvault_cause: 'none' })).toBe(1);
+    expect(sample('keyvault_requests_total', { ...vault, http_response_status_code: '429', keyvault_outcome: 'throttled', keyvault_cause: 'throttled' })).toBe(1);
+    // The JS Prometheus exporter appends no unit suffix (a Collector's prometheus exporter would: _seconds).
+    expect(sample('keyvault_retry_after_sum', vault)).toBe(2);
+    expect(sample('keyvault_retry_after_count', vault)).toBe(1);
+    expect(sample('keyvault_throttle_utilization', { keyvault_vault_name: 'fakevault' })).toBeGreaterThan(0);
+    // Traces still went the default way.
+    await scenario.app.shutdown();
+    expect(scenario.receiver.spans().some((s) => s.attributes['keyvault.cause'] === 'missing_token')).toBe(true);
+  });
+
+  it('signal-specific OTLP variables send traces and metrics to different receivers in different encodings', async () => {
+    const metricsReceiver = await OtlpReceiver.start();
+    try {
+      scenario = await runScenario({
+        cases: FEW,
+        env: (r) => ({
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${r.url}/v1/traces`,
+          OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+          OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${metricsReceiver.url}/v1/metrics`,
+          OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json',
+        }),
+      });
+      expect(scenario.receiver.contentTypes('/v1/traces')).toEqual(['application/x-protobuf']);
+      expect(scenario.receiver.contentTypes('/v1/metrics')).toEqual([]);
+      expect(metricsReceiver.contentTypes('/v1/metrics')).toEqual(['application/json']);
+      expect(metricsReceiver.latestMetric('keyvault.requests')?.points.length).toBeGreaterThan(0);
+    } finally {
+      await metricsReceiver.close();
+    }
+  });
+});
