@@ -75,6 +75,21 @@ export const FAULT_ROWS: readonly Row[] = [
     vaultText: 'VaultOperationLimitReached',
   },
   {
+    title: '429 with x-ms-retry-after-ms -> 503, Retry-After rounded up to seconds',
+    arrange: ({ vault }) =>
+      vault.inject({
+        status: 429,
+        body: { error: { code: 'Throttled', message: THROTTLED } },
+        headers: { 'x-ms-retry-after-ms': '1500' },
+        match: { operation: 'get' },
+        times: 1,
+      }),
+    call: getSecret,
+    status: 503,
+    cause: 'throttled',
+    retryAfter: '2',
+  },
+  {
     title: '503 from the vault with Retry-After -> 503 with it',
     arrange: ({ vault }) => vault.inject({ status: 503, headers: { 'retry-after': '4' }, match: { operation: 'get' }, times: 1 }),
     call: getSecret,
