@@ -106,17 +106,16 @@ function recognizeOne(err: Bag, options: RecognizeOptions): ThrownFailure | null
   return null;
 }
 
-/** Reads one header from an SDK `HttpHeaders`, a fetch `Headers` or a plain object. */
+/** Reads one header from an SDK `HttpHeaders`, a fetch `Headers` or a plain object; a broken one reads as absent. */
 function header(headers: unknown, name: string): string | undefined {
-  if (!isObject(headers)) return undefined;
-  if (typeof headers['get'] === 'function') {
-    const value: unknown = (headers['get'] as (n: string) => unknown).call(headers, name);
-    return str(value);
+  try {
+    if (!isObject(headers)) return undefined;
+    if (typeof headers['get'] === 'function') return str((headers['get'] as (n: string) => unknown).call(headers, name));
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+    return key === undefined ? undefined : str(headers[key]);
+  } catch {
+    return undefined;
   }
-  for (const key of Object.keys(headers)) {
-    if (key.toLowerCase() === name) return str(headers[key]);
-  }
-  return undefined;
 }
 
 /** The response headers diagnose reads; copied so no live object escapes. */
