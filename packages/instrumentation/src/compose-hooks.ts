@@ -6,11 +6,11 @@ import { guard } from './diag-log.js';
  * Undefined entries are skipped, so an optional user hook can be passed as is.
  * @example new HttpInstrumentation({ requestHook: composeHooks(myRequestHook, kv.requestHook) })
  */
-export function composeHooks<A extends unknown[]>(
-  ...hooks: ReadonlyArray<((...args: A) => void) | undefined>
-): (...args: A) => void {
-  const present = hooks.filter((h): h is (...args: A) => void => typeof h === 'function');
-  return function composedHook(...args: A): void {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any hook signature; H is the widest one given
+export function composeHooks<H extends (...args: any[]) => void>(...hooks: ReadonlyArray<H | undefined>): H {
+  const present = hooks.filter((h): h is H => typeof h === 'function');
+  const composed = function composedHook(...args: Parameters<H>): void {
     for (const hook of present) guard(`hook ${hook.name || 'anonymous'}`, () => hook(...args));
   };
+  return composed as H;
 }

@@ -171,7 +171,7 @@ describe('fetch (undici)', () => {
   it('reads a secret with a minted token: attributes as on the SDK path', async () => {
     const token = await vault.mintToken();
     const res = await fetchVault('/secrets/db-password?api-version=7.5&secret=extra', { token });
-    expect((await res.json()).value).toBe(SECRET_VALUE);
+    expect(((await res.json()) as { value: string }).value).toBe(SECRET_VALUE);
     const span = vaultSpans('secrets.get').at(-1);
     expect(span?.attributes).toMatchObject({ 'keyvault.operation': 'secrets.get', 'keyvault.outcome': 'ok', 'keyvault.token.oid': vault.objectId });
     // Only api-version survives, in url.full and in the undici span's url.query alike.
