@@ -3,7 +3,7 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { ClientSecretCredential } from '@azure/identity';
 import { start } from '../src/index.js';
 import type { FakeVault } from '../src/index.js';
-import { mintedCredential, thrown, vaultFetch } from './helpers.js';
+import { mintedCredential, thrown, vaultFetch, json } from './helpers.js';
 
 let vault: FakeVault;
 
@@ -69,14 +69,14 @@ describe('token failures surface as RestError with the real texts', () => {
   it('rejects an opaque token and a token signed by an unknown key', async () => {
     const opaque = await vaultFetch(vault, '/secrets?api-version=7.5', { token: 'not-a-jwt-at-all' });
     expect(opaque.status).toBe(401);
-    expect((await opaque.json()).error.code).toBe('Unauthorized');
+    expect((await json(opaque)).error.code).toBe('Unauthorized');
     const good = await vault.mintToken();
     const other = await start();
     try {
       const foreign = await other.mintToken({ tid: vault.tenantId, iss: `https://sts.windows.net/${vault.tenantId}/` });
       const res = await vaultFetch(vault, '/secrets?api-version=7.5', { token: foreign });
       expect(res.status).toBe(401);
-      expect((await res.json()).error.message).toMatch(/^AKV10046: Unable to resolve the key used for signature validation\./);
+      expect((await json(res)).error.message).toMatch(/^AKV10046: Unable to resolve the key used for signature validation\./);
       expect((await vaultFetch(vault, '/secrets?api-version=7.5', { token: good })).status).toBe(200);
     } finally {
       await other.close();
@@ -116,7 +116,7 @@ describe('the token issuer through @azure/identity', () => {
     expect(err.message).toMatch(/^endpoints_resolution_error/);
     const res = await fetch(`${vault.authorityHost}/${tenant}/v2.0/.well-known/openid-configuration`, { ...({ dispatcher: vault.dispatcher() } as object) });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.error).toBe('invalid_tenant');
     expect(body.error_codes).toEqual([90002]);
     expect(body.error_description).toMatch(new RegExp(`^AADSTS90002: Tenant '${tenant}' not found\\. Check to make sure you have the correct tenant ID and are signing into the correct cloud\\.`));

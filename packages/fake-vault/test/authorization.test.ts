@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { start } from '../src/index.js';
 import type { FakeVault } from '../src/index.js';
-import { secretClient, thrown, vaultFetch } from './helpers.js';
+import { secretClient, thrown, vaultFetch, json } from './helpers.js';
 
 let vault: FakeVault;
 let client: SecretClient;
@@ -48,7 +48,7 @@ describe('access policies', () => {
     const stranger = vault.registerClient();
     const res = await vaultFetch(vault, '/secrets/app-config?api-version=7.5', { token: await vault.mintToken({}, stranger) });
     expect(res.status).toBe(403);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.error.code).toBe('Forbidden');
     expect(body.error.innererror).toEqual({ code: 'AccessDenied' });
   });

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { start } from '../src/index.js';
 import type { FakeVault } from '../src/index.js';
-import { secretClient, thrown, vaultFetch } from './helpers.js';
+import { secretClient, thrown, vaultFetch, json } from './helpers.js';
 
 let vault: FakeVault;
 let client: SecretClient;
@@ -27,7 +27,7 @@ describe('fault injection', () => {
     vault.inject({ status: 503, headers: { 'retry-after': '0' }, times: 1 });
     const res = await get();
     expect(res.status).toBe(503);
-    expect((await res.json()).error.code).toBe('InternalServerError');
+    expect((await json(res)).error.code).toBe('InternalServerError');
     vault.inject({ status: 503, times: 1, match: { operation: 'get' } });
     const before = vault.requests.length;
     expect((await client.getSecret('target')).value).toBe('value');
@@ -70,7 +70,7 @@ describe('fault injection', () => {
     const res = await get({ 'accept-encoding': 'gzip' });
     expect(res.headers.get('content-encoding')).toBe('gzip');
     expect(Number(res.headers.get('content-length'))).toBeGreaterThan(0);
-    expect((await res.json()).value).toBe('value');
+    expect((await json(res)).value).toBe('value');
     const plain = await get({ 'accept-encoding': 'identity' });
     expect(plain.headers.get('content-encoding')).toBeNull();
     expect((await client.getSecret('target')).value).toBe('value');

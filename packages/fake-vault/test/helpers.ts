@@ -34,3 +34,8 @@ export function vaultFetch(vault: FakeVault, path: string, init: RequestInit & {
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(headers as Record<string, string> | undefined) },
   });
 }
+
+/** A response body as JSON, untyped (for assertions). */
+export async function json(res: Response): Promise<any> {
+  return res.json();
+}

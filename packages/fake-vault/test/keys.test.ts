@@ -4,7 +4,7 @@ import { CryptographyClient, KeyClient } from '@azure/keyvault-keys';
 import type { KeyVaultKey } from '@azure/keyvault-keys';
 import { start } from '../src/index.js';
 import type { FakeVault, TokenCredentialLike } from '../src/index.js';
-import { thrown } from './helpers.js';
+import { thrown, json } from './helpers.js';
 
 let vault: FakeVault;
 let credential: TokenCredentialLike;
@@ -128,7 +128,7 @@ describe('key management and key_ops', () => {
       body: JSON.stringify({ alg: 'RSA-OAEP', value: Buffer.from('x').toString('base64url') }),
     });
     expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ error: { code: 'Forbidden', message: 'Operation encrypt is not permitted on this key.', innererror: { code: 'KeyOperationForbidden' } } });
+    expect(await json(res)).toEqual({ error: { code: 'Forbidden', message: 'Operation encrypt is not permitted on this key.', innererror: { code: 'KeyOperationForbidden' } } });
   });
 
   it('checks permissions per key operation in access-policy mode', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start } from '../src/index.js';
 import type { FakeVault } from '../src/index.js';
-import { secretClient, thrown, vaultFetch } from './helpers.js';
+import { secretClient, thrown, vaultFetch, json } from './helpers.js';
 import type { SecretClient } from '@azure/keyvault-secrets';
 
 let vault: FakeVault;
@@ -84,7 +84,7 @@ describe('secrets over plain fetch', () => {
     for (const v of ['7.0', '7.4', '7.6', '2025-07-01', '2026-04-01']) {
       const res = await vaultFetch(vault, `/secrets/fetched?api-version=${v}`, { token, headers: { 'x-ms-client-request-id': `req-${v}` } });
       expect(res.status).toBe(200);
-      expect((await res.json()).value).toBe('value-1');
+      expect((await json(res)).value).toBe('value-1');
       expect(res.headers.get('x-ms-client-request-id')).toBe(`req-${v}`);
       expect(res.headers.get('x-ms-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       expect(res.headers.get('x-ms-keyvault-region')).toBe('westeurope');
@@ -100,7 +100,7 @@ describe('secrets over plain fetch', () => {
     let pages = 0;
     while (url) {
       const res = await vaultFetch(vault, url, { token });
-      const body = (await res.json()) as { value: unknown[]; nextLink: string | null };
+      const body = (await json(res)) as { value: unknown[]; nextLink: string | null };
       total += body.value.length;
       pages += 1;
       url = body.nextLink ? body.nextLink.slice(vault.vaultUrl.length) : null;

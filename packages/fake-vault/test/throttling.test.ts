@@ -4,7 +4,7 @@ import { CryptographyClient, KeyClient } from '@azure/keyvault-keys';
 import type { KeyVaultKey } from '@azure/keyvault-keys';
 import { LIMITS, start } from '../src/index.js';
 import type { FakeVault } from '../src/index.js';
-import { secretClient, thrown, vaultFetch } from './helpers.js';
+import { secretClient, thrown, vaultFetch, json } from './helpers.js';
 
 let vault: FakeVault;
 let client: SecretClient;
@@ -35,7 +35,7 @@ describe('throttling by the service limits, scaled', () => {
     const res = await get();
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toMatch(/^[12]$/);
-    expect(await res.json()).toEqual({ error: { code: 'Throttled', message: 'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached' } });
+    expect(await json(res)).toEqual({ error: { code: 'Throttled', message: 'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached' } });
     // throttled requests do not count: the budget stays at exactly 1.0
     expect(vault.utilization()).toBeCloseTo(1, 9);
     await new Promise((r) => setTimeout(r, 1600));
@@ -51,7 +51,7 @@ describe('throttling by the service limits, scaled', () => {
     for (let i = 0; i < 20; i++) if ((await get()).status === 200) admitted++;
     expect(admitted).toBe(13); // 2/3 + 13/40 <= 1 < 2/3 + 14/40
     const res = await get();
-    expect((await res.json()).error.message).toBe('Request was not processed because too many requests were received. Reason: VaultOperationLimitReached');
+    expect((await json(res)).error.message).toBe('Request was not processed because too many requests were received. Reason: VaultOperationLimitReached');
   });
 
   it('charges crypto operations on a 4096-bit key to the RSA-4096 class (500 -> 5)', async () => {
