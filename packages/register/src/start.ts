@@ -73,10 +73,16 @@ const HANDLE = Symbol.for('kvtrace.register.handle');
 export function start(options: StartOptions = {}): KvtraceHandle {
   validate(options);
   const g = globalThis as Record<symbol, KvtraceHandle | undefined>;
-  const running = g[HANDLE];
-  if (running !== undefined) return running;
-
   const warn = options.warn ?? ((message: string) => console.warn(message));
+  const running = g[HANDLE];
+  if (running !== undefined) {
+    const ignored = Object.keys(options).filter((k) => k !== 'warn');
+    if (ignored.length > 0) {
+      warn(`kvtrace: already started (by --import/--require @kvtrace/register or an earlier start()); ignoring options ${ignored.join(', ')}.`);
+    }
+    return running;
+  }
+
   const { settings, warnings } = readSettings(options.env ?? process.env);
   for (const message of warnings) warn(message);
 
@@ -86,12 +92,12 @@ export function start(options: StartOptions = {}): KvtraceHandle {
     return handle;
   }
 
+  // Throws a TypeError naming the option when options.kvtrace is malformed: a setup error, before any hook is in.
+  const instrumentations = createInstrumentations({ ...settings.kvtrace, ...options.kvtrace });
   if (options.esmHook !== false) {
     const problem = registerEsmHook();
     if (problem !== undefined) warn(problem);
   }
-  // Throws a TypeError naming the option when options.kvtrace is malformed: a setup error.
-  const instrumentations = createInstrumentations({ ...settings.kvtrace, ...options.kvtrace });
   const spanProcessors = kvtraceSpanProcessors(settings);
   const metricReaders = kvtraceMetricReaders(settings, warn);
   const sdk = new NodeSDK({
