@@ -93,7 +93,7 @@ describe('lifecycle', () => {
           env: { ...process.env, ...vault.env() },
           timeout: 20_000,
         });
-        expect(JSON.parse(stdout)).toEqual({ viaSdk: 'child-value', fetchStatus: 200, viaFetch: 'child-value' });
+        expect(JSON.parse(stdout)).toEqual({ viaSdk: 'child-value', fetchStatus: 200, viaFetch: 'child-value', localhost: '127.0.0.1' });
         expect(vault.requests.some((r) => r.path === '/secrets/from-child' && r.status === 200)).toBe(true);
       } finally {
         await vault.close();
@@ -113,6 +113,11 @@ describe('installResolve', () => {
       expect(await dns.promises.lookup('login.example.test', { all: true })).toEqual([{ address: '127.0.0.1', family: 4 }]);
       const viaCallback = await new Promise((resolve, reject) => dns.lookup('x.vault.azure.net', (err, address) => (err ? reject(err) : resolve(address))));
       expect(viaCallback).toBe('127.0.0.1');
+      // other names go to the system resolver, not back into the patch (an early version recursed here)
+      const other = await new Promise((resolve, reject) => dns.default.lookup('localhost', { family: 4 }, (err, address) => (err ? reject(err) : resolve(address))));
+      expect(other).toBe('127.0.0.1');
+      expect((await dns.promises.lookup('localhost', { family: 4 })).address).toBe('127.0.0.1');
+      await expect(dns.promises.lookup('no-such-host.invalid')).rejects.toThrow(/ENOTFOUND|EAI_AGAIN/);
       const vault = await start();
       try {
         // the global dispatcher is untouched; only the CA has to be given
