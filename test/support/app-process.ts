@@ -19,6 +19,8 @@ export interface AppOptions {
   entry: 'kv-app.mjs' | 'kv-app.cjs';
   /** How kvtrace is loaded; `null` runs the app without kvtrace. */
   preload: '--import' | '--require' | null;
+  /** What `preload` loads (default `@kvtrace/register`). */
+  preloadModule?: string;
   /** fake-vault's `env()` plus OTEL_* / KVTRACE_* for the case. */
   env: Record<string, string>;
 }
@@ -37,7 +39,7 @@ export class AppProcess {
 
   static async start(options: AppOptions): Promise<AppProcess> {
     const args = ['--import', './support/resolve-vault.mjs'];
-    if (options.preload !== null) args.push(options.preload, '@kvtrace/register');
+    if (options.preload !== null) args.push(options.preload, options.preloadModule ?? '@kvtrace/register');
     args.push(join('fixtures', options.entry));
     const child = spawn(process.execPath, args, { cwd: TEST_DIR, env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
     const app = new AppProcess(child);

@@ -23,6 +23,7 @@ export interface Scenario {
 export interface ScenarioOptions {
   entry?: AppOptions['entry'];
   preload?: AppOptions['preload'];
+  preloadModule?: string;
   /** OTEL_* / KVTRACE_* for the app; the receiver is passed in for its URL. */
   env: (receiver: OtlpReceiver) => Record<string, string>;
   cases?: readonly KvCase[];
@@ -48,6 +49,7 @@ export async function runScenario(options: ScenarioOptions): Promise<Scenario> {
   const app = await AppProcess.start({
     entry: options.entry ?? 'kv-app.mjs',
     preload: options.preload === undefined ? '--import' : options.preload,
+    ...(options.preloadModule !== undefined && { preloadModule: options.preloadModule }),
     env: { ...vault.env(), OTEL_LOGS_EXPORTER: 'none', ...options.env(receiver) },
   });
   const run = await runCases(app, vault, options.cases ?? CASES);

@@ -1,0 +1,29 @@
+/**
+ * Proof that the ESM loader hook is what makes an ES-module app traceable on
+ * Node 20: `import * as http(s) from 'node:http(s)'` (the Azure SDK's ESM
+ * build) binds namespaces that require-in-the-middle cannot patch.
+ */
+import { describe, expect, it } from 'vitest';
+import { caseSpans, pickCases } from './support/kv-cases.js';
+import type { OtlpReceiver } from './support/otlp-receiver.js';
+import { closeScenario, runScenario } from './support/scenario.js';
+
+describe('the ESM loader hook is what makes ES modules traceable', () => {
+  it('without it, an ESM app gets fetch spans but no node:https (Azure SDK) spans; with it, both', async () => {
+    const cases = pickCases('sdk-ok', 'fetch-missing');
+    const env = (r: OtlpReceiver) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: r.url, OTEL_METRICS_EXPORTER: 'none' });
+    const without = await runScenario({ cases, preloadModule: './fixtures/start-without-esm-hook.mjs', env });
+    const withHook = await runScenario({ cases, env });
+    try {
+      // Without the hook even the app's own node:http server spans are missing; only undici's fetch span remains.
+      const vaultSpans = without.receiver.spans().filter((s) => s.attributes['keyvault.vault.name'] !== undefined);
+      expect(vaultSpans.map((s) => s.attributes['keyvault.cause'])).toEqual(['missing_token']);
+      expect(without.receiver.spans().filter((s) => s.kind === 2)).toEqual([]);
+      expect(caseSpans(withHook.receiver.spans(), 'sdk-ok').length).toBeGreaterThanOrEqual(2);
+      expect(without.run.answers.get('sdk-ok')).toMatchObject({ ok: true });
+    } finally {
+      await closeScenario(without);
+      await closeScenario(withHook);
+    }
+  });
+});
