@@ -75,10 +75,8 @@ describe.runIf(mustRun)('alert rules on a live Prometheus scraping a kvtrace ser
     const appPort = await freePort();
     const metricsPort = await freePort();
     appUrl = `http://127.0.0.1:${appPort}`;
-    // The example's own test preload maps *.vault.azure.net to 127.0.0.1;
-    // @kvtrace/fake-vault/resolve would do the same, but its lookup recurses
-    // on non-vault names (reported), so it is not used until fixed.
-    app = spawn(process.execPath, ['--import', './test/vault-dns-preload.mjs', '--import', '@kvtrace/register', 'server.mjs'], {
+    // fake-vault/resolve maps *.vault.azure.net to 127.0.0.1 in the app.
+    app = spawn(process.execPath, ['--import', '@kvtrace/fake-vault/resolve', '--import', '@kvtrace/register', 'server.mjs'], {
       cwd: EXPRESS_APP,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: cleanEnv({
@@ -95,7 +93,8 @@ describe.runIf(mustRun)('alert rules on a live Prometheus scraping a kvtrace ser
     });
     app.stdout?.setEncoding('utf8').on('data', (t: string) => (appLog += t));
     app.stderr?.setEncoding('utf8').on('data', (t: string) => (appLog += t));
-    await until('the service and its /metrics', async () => (await fetch(`${appUrl}/healthz`)).ok && (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok, 20_000, () => appLog);
+    const appReady = until('the service and its /metrics', async () => (await fetch(`${appUrl}/healthz`)).ok && (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok, 20_000, () => appLog);
+    appReady.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
 
     // Same expressions as users deploy; only time windows and the threshold scale.
     const endpoint = parseVaultUrl(`${vault.vaultUrl}/secrets/db-password`);
@@ -107,8 +106,12 @@ describe.runIf(mustRun)('alert rules on a live Prometheus scraping a kvtrace ser
       budgetThreshold: '0.8',
       scaledThreshold: (0.8 * FAKE_LIMIT) / realLimit,
     });
-    prom = await startPrometheus({ targets: [`127.0.0.1:${metricsPort}`], rules: { 'kvtrace.rules.yml': rules }, interval: '1s' });
-    await prom.waitForTargetsUp();
+    // Prometheus starts while the service does (two cores: each start takes seconds).
+    const promReady = startPrometheus({ targets: [`127.0.0.1:${metricsPort}`], rules: { 'kvtrace.rules.yml': rules }, interval: '1s' }).then(
+      (p) => (prom = p), // kept at once, so afterAll stops it even when the service failed to start
+    );
+    await Promise.all([promReady, appReady]);
+    await (prom as RunningPrometheus).waitForTargetsUp();
   }, 60_000);
 
   afterAll(async () => {
@@ -116,8 +119,8 @@ describe.runIf(mustRun)('alert rules on a live Prometheus scraping a kvtrace ser
     if (app && app.exitCode === null && app.signalCode === null) {
       const child = app;
       const exited = new Promise((r) => child.once('exit', r));
-      // The app's own SIGTERM listener closes its HTTP server, but the
-      // Prometheus exporter's server keeps the process alive: end it after a grace period.
+      // The app's own SIGTERM listener closes its server and the process ends
+      // on its own once Prometheus stopped scraping; a stuck one is killed.
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
       await exited;
