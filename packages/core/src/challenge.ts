@@ -35,13 +35,21 @@ function tokenize(s: string): RawChallenge[] {
       while (i < n && isSpace(s.charCodeAt(i))) i++;
       let value = '';
       if (s[i] === '"') {
-        i++;
-        while (i < n && s[i] !== '"') {
-          if (s[i] === '\\' && i + 1 < n) i++;
-          value += s[i];
+        const close = s.indexOf('"', i + 1);
+        const raw = s.slice(i + 1, close < 0 ? n : close);
+        if (!raw.includes('\\')) {
+          value = raw;
+          i = close < 0 ? n : close + 1;
+        } else {
+          // quoted-pair (RFC 9110 5.6.4): a backslash escapes the next character.
+          i++;
+          while (i < n && s[i] !== '"') {
+            if (s[i] === '\\' && i + 1 < n) i++;
+            value += s[i];
+            i++;
+          }
           i++;
         }
-        i++;
       } else {
         const vStart = i;
         while (i < n && s[i] !== ',' && !isSpace(s.charCodeAt(i))) i++;
@@ -61,8 +69,13 @@ function tokenize(s: string): RawChallenge[] {
 /** Tenant id (or `common`, `organizations`) from `https://login.windows.net/<tenant>[/...]`. */
 export function tenantFromAuthority(authority: string | undefined): string | undefined {
   if (!authority) return undefined;
-  const m = /^https?:\/\/[^/?#\s]+\/([^/?#\s]+)/i.exec(authority);
-  return m?.[1]?.slice(0, 128);
+  const scheme = authority.indexOf('://');
+  if (scheme < 0 || scheme > 5) return undefined;
+  const slash = authority.indexOf('/', scheme + 3);
+  if (slash < 0) return undefined;
+  let end = slash + 1;
+  while (end < authority.length && !'/?#'.includes(authority.charAt(end)) && authority.charCodeAt(end) > 32) end++;
+  return end > slash + 1 ? authority.slice(slash + 1, Math.min(end, slash + 129)) : undefined;
 }
 
 function bounded(v: string | undefined, max = MAX_VALUE_CHARS): string | undefined {
@@ -92,15 +105,14 @@ export function parseChallenge(value: string | null | undefined): Challenge | nu
     const error = bounded(p.error, 64);
     const claims = bounded(p.claims, MAX_CLAIMS_CHARS);
     const scheme = chosen.scheme.toLowerCase() === 'bearer' ? 'Bearer' : chosen.scheme.slice(0, 32);
-    return {
-      scheme,
-      ...(authorization !== undefined && { authorization }),
-      ...(resource !== undefined && { resource }),
-      ...(scope !== undefined && { scope }),
-      ...(tenant !== undefined && { tenant }),
-      ...(error !== undefined && { error }),
-      ...(claims !== undefined && { claims }),
-    };
+    const out: { -readonly [K in keyof Challenge]: Challenge[K] } = { scheme };
+    if (authorization !== undefined) out.authorization = authorization;
+    if (resource !== undefined) out.resource = resource;
+    if (scope !== undefined) out.scope = scope;
+    if (tenant !== undefined) out.tenant = tenant;
+    if (error !== undefined) out.error = error;
+    if (claims !== undefined) out.claims = claims;
+    return out;
   } catch {
     return null;
   }

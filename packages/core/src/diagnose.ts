@@ -97,23 +97,30 @@ function cause401(
   return 'unauthenticated';
 }
 
+/** Key Vault's codes and texts have fixed casing, but proxies and older api-versions vary it: compare lower-cased. */
+function lowerText(body: VaultErrorBody): { codes: string; text: string } {
+  const codes = `${body.innerCode ?? ''} ${body.code ?? ''}`.toLowerCase();
+  return { codes, text: `${codes} ${(body.message ?? '').toLowerCase()}` };
+}
+
 function cause403(body: VaultErrorBody | null): Cause {
   if (!body) return 'forbidden';
-  const codes = `${body.innerCode ?? ''} ${body.code ?? ''}`;
-  const text = `${codes} ${body.message ?? ''}`;
-  if (/ForbiddenByFirewall/i.test(codes) || /Client address is not authorized/i.test(text)) return 'firewall';
-  if (/ForbiddenByRbac/i.test(codes) || /Caller is not authorized to perform action|DeniedWithNoValidRBAC/i.test(text)) return 'rbac';
-  if (/SecretDisabled/i.test(text) || /disabled secret/i.test(text)) return 'secret_disabled';
-  if (/KeyOperationForbidden/i.test(text)) return 'key_operation_forbidden';
-  if (/AccessDenied/i.test(codes) || /does not have [A-Za-z]+ [A-Za-z]+ permission/i.test(text)) return 'access_policy';
+  const { codes, text } = lowerText(body);
+  if (codes.includes('forbiddenbyfirewall') || text.includes('client address is not authorized')) return 'firewall';
+  if (codes.includes('forbiddenbyrbac') || text.includes('caller is not authorized to perform action') || text.includes('deniedwithnovalidrbac')) {
+    return 'rbac';
+  }
+  if (text.includes('secretdisabled') || text.includes('disabled secret')) return 'secret_disabled';
+  if (text.includes('keyoperationforbidden')) return 'key_operation_forbidden';
+  if (codes.includes('accessdenied') || (body.permission !== undefined && text.includes('does not have'))) return 'access_policy';
   return 'forbidden';
 }
 
 function cause409(body: VaultErrorBody | null): Cause | undefined {
   if (!body) return undefined;
-  const text = `${body.innerCode ?? ''} ${body.code ?? ''} ${body.message ?? ''}`;
-  if (/ObjectIsBeingRecovered|being recovered/i.test(text)) return 'being_recovered';
-  if (/ObjectIsDeletedButRecoverable|deleted but recoverable/i.test(text)) return 'deleted_recoverable';
+  const { text } = lowerText(body);
+  if (text.includes('objectisbeingrecovered') || text.includes('being recovered')) return 'being_recovered';
+  if (text.includes('objectisdeletedbutrecoverable') || text.includes('deleted but recoverable')) return 'deleted_recoverable';
   return undefined;
 }
 
@@ -151,16 +158,17 @@ function diagnoseFacts(f: CallFacts): Diagnosis {
     const network = cause === 'firewall' ? parseNetworkInfo(headers['x-ms-keyvault-network-info']) : undefined;
     hint = hintFor(cause, { endpoint, claims, challenge, body, network, retryAfterMs, sentS, expectedAudience, limit });
   }
-  return {
+  const d: { -readonly [K in keyof Diagnosis]: Diagnosis[K] } = {
     outcome: outcomeFor(status, cause),
     retryable: isRetryable(status, cause),
-    ...(cause !== undefined && { cause }),
-    ...(hint !== undefined && { hint }),
-    ...(retryAfterMs !== undefined && { retryAfterMs }),
-    ...(body?.code !== undefined && { errorCode: body.code }),
-    ...(body?.innerCode !== undefined && { innerCode: body.innerCode }),
-    ...(challenge !== null && { challenge }),
   };
+  if (cause !== undefined) d.cause = cause;
+  if (hint !== undefined) d.hint = hint;
+  if (retryAfterMs !== undefined) d.retryAfterMs = retryAfterMs;
+  if (body?.code !== undefined) d.errorCode = body.code;
+  if (body?.innerCode !== undefined) d.innerCode = body.innerCode;
+  if (challenge !== null) d.challenge = challenge;
+  return d;
 }
 
 /**

@@ -23,11 +23,14 @@ export interface HintContext {
 }
 
 const MAX_VALUE_CHARS = 160;
+const UNSAFE = /[\u0000-\u001f\u007f"'`]/;
+const UNSAFE_ALL = /[\u0000-\u001f\u007f"'`]/g;
 
 /** A value fit for a hint: no control characters or quotes, bounded. */
 function v(value: string | number | undefined, fallback = 'unknown'): string {
   if (value === undefined || value === '') return fallback;
-  const s = String(value).replace(/[\u0000-\u001f\u007f"'`]/g, '').trim();
+  const raw = String(value);
+  const s = (UNSAFE.test(raw) ? raw.replace(UNSAFE_ALL, '') : raw).trim();
   return s.length === 0 ? fallback : s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS)}...` : s;
 }
 
@@ -48,9 +51,27 @@ function caller(c: HintContext): string {
   return 'the caller';
 }
 
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/**
+ * `2027-01-15T07:58:00Z` from epoch seconds, computed (Howard Hinnant's
+ * civil-from-days) because `new Date().toISOString()` was a tenth of diagnose.
+ */
 function iso(epochS: number): string {
-  const d = new Date(epochS * 1000);
-  return Number.isNaN(d.getTime()) ? String(epochS) : d.toISOString();
+  if (!Number.isSafeInteger(epochS) || epochS < 0 || epochS > 253_402_300_799) return String(epochS);
+  const days = Math.floor(epochS / 86_400);
+  const secs = epochS - days * 86_400;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const time = `${pad(Math.floor(secs / 3600))}:${pad(Math.floor((secs % 3600) / 60))}:${pad(secs % 60)}`;
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}T${time}Z`;
 }
 
 function tokenTenant(claims: TokenClaims | undefined): string | undefined {

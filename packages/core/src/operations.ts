@@ -43,11 +43,10 @@ const KEY_OPS = new Set(['sign', 'verify', 'encrypt', 'decrypt', 'wrapkey', 'unw
 const VERB_BY_METHOD: Readonly<Record<string, string>> = { GET: 'get', PATCH: 'update', DELETE: 'delete' };
 
 function named(operation: string, objectName?: string, objectVersion?: string): OperationMatch {
-  return {
-    operation,
-    ...(objectName !== undefined && { objectName }),
-    ...(objectVersion !== undefined && { objectVersion }),
-  };
+  const match: { operation: string; objectName?: string; objectVersion?: string } = { operation };
+  if (objectName !== undefined) match.objectName = objectName;
+  if (objectVersion !== undefined) match.objectVersion = objectVersion;
+  return match;
 }
 
 function deleted(family: string, s: readonly string[], m: string): OperationMatch {

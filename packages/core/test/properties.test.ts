@@ -118,4 +118,14 @@ describe('no parser ever throws and outputs stay bounded', () => {
     );
     expect(diagnose(null as unknown as CallFacts)).toEqual({ outcome: 'error', retryable: true });
   });
+
+  it('hints print exp as the same UTC instant Date does', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 253_402_300_799 }), (exp) => {
+        const d = diagnose({ status: 401, claims: { present: true, format: 'jwt', exp }, sentAt: 253_402_300_799_000 });
+        expect(d.hint).toContain(`expired at ${new Date(exp * 1000).toISOString().replace('.000Z', 'Z')},`);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
