@@ -4,10 +4,13 @@ import type { TokenIssuer } from './issuer.js';
 import { stsIssuer } from './issuer.js';
 import { AKV10000, TOKEN_EXPIRED, TOKEN_MALFORMED, TOKEN_NOT_YET_VALID, akv10022, akv10032, akv10046 } from './texts.js';
 
-/** Key Vault's resource URL and application id: the only audiences it accepts (DESIGN.md "Valid audiences"). */
+import { CLOUDS, VAULT_APP_ID } from './clouds.js';
+import type { VaultCloud } from './clouds.js';
+
+/** The public cloud's vault resource URL. */
 export const VAULT_RESOURCE = 'https://vault.azure.net';
-export const VAULT_APP_ID = 'cfa8b339-82a2-471a-a3c9-0fc0be7a4093';
-const VALID_AUDIENCES = new Set([VAULT_RESOURCE, VAULT_APP_ID]);
+export { VAULT_APP_ID };
+const PUBLIC_VAULT: VaultCloud = CLOUDS[0]!;
 
 /** The caller as the vault names it in its 403 texts. */
 export interface Caller {
@@ -28,7 +31,7 @@ const SKEW_S = 300;
  * Validates the Authorization header in the order the vault reports
  * failures: presence, format, signature key, lifetime, audience, issuer.
  */
-export async function authenticate(header: string | undefined, issuer: TokenIssuer, tenantId: string): Promise<AuthResult> {
+export async function authenticate(header: string | undefined, issuer: TokenIssuer, tenantId: string, cloud: VaultCloud = PUBLIC_VAULT): Promise<AuthResult> {
   const match = /^(?:Bearer|PoP)\s+(\S+)\s*$/i.exec(header ?? '');
   if (!match) return { ok: false, message: AKV10000 };
   const token = match[1]!;
@@ -44,8 +47,10 @@ export async function authenticate(header: string | undefined, issuer: TokenIssu
   if (typeof claims.exp === 'number' && claims.exp + SKEW_S <= now) return { ok: false, message: TOKEN_EXPIRED };
   if (typeof claims.nbf === 'number' && claims.nbf - SKEW_S > now) return { ok: false, message: TOKEN_NOT_YET_VALID };
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud ?? ''];
-  if (!audiences.some((a) => VALID_AUDIENCES.has(a))) {
-    return { ok: false, message: akv10022(VAULT_RESOURCE, audiences.join(', ')) };
+  // Exactly the resource URL (no trailing slash) or, for vaults, Key Vault's app id (DESIGN.md "Valid audiences").
+  const valid = (a: string): boolean => a === cloud.resource || (cloud.kind === 'vault' && a === VAULT_APP_ID);
+  if (!audiences.some(valid)) {
+    return { ok: false, message: akv10022(cloud.resource, audiences.join(', ')) };
   }
   const validIssuers = [
     stsIssuer(tenantId),
@@ -63,8 +68,8 @@ export async function authenticate(header: string | undefined, issuer: TokenIssu
 }
 
 /** The challenge every 401 carries; the SDK takes the tenant from the authorization URI. */
-export function challengeHeader(tenantId: string): string {
-  return `Bearer authorization="https://login.windows.net/${tenantId}", resource="${VAULT_RESOURCE}"`;
+export function challengeHeader(tenantId: string, cloud: VaultCloud = PUBLIC_VAULT): string {
+  return `Bearer authorization="${cloud.login}/${tenantId}", resource="${cloud.resource}"`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { generate } from 'selfsigned';
+import { CLOUDS } from './clouds.js';
 
 /** A CA and a server certificate it signed, all PEM. */
 export interface Certificates {
@@ -8,7 +9,7 @@ export interface Certificates {
 }
 
 /** Names the server certificate covers: loopback plus every vault host the SDK may be pointed at. */
-export const SERVER_NAMES = ['localhost', '*.vault.azure.net'] as const;
+export const SERVER_NAMES: readonly string[] = ['localhost', ...CLOUDS.map((c) => `*.${c.suffix}`)];
 
 let cached: Promise<Certificates> | undefined;
 

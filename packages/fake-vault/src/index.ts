@@ -1,6 +1,8 @@
 export { start } from './start.js';
 export { isFakeHost, createLookup, installResolve } from './lookup.js';
 export { VAULT_RESOURCE, VAULT_APP_ID } from './auth.js';
+export { CLOUDS, parseVaultHost } from './clouds.js';
+export type { VaultCloud } from './clouds.js';
 export { API_VERSIONS } from './vault.js';
 export { LIMITS, WINDOW_MS } from './throttle.js';
 export { ROLES } from './rbac.js';

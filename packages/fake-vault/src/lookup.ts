@@ -2,8 +2,10 @@ import dns from 'node:dns';
 import { syncBuiltinESMExports } from 'node:module';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 
-/** Host suffixes of the public cloud's vaults; fake-vault answers for all of them on 127.0.0.1. */
-export const VAULT_SUFFIXES = ['.vault.azure.net'] as const;
+import { CLOUDS } from './clouds.js';
+
+/** Host suffixes of vaults and managed HSMs (public and sovereign clouds); all resolve to 127.0.0.1. */
+export const VAULT_SUFFIXES: readonly string[] = CLOUDS.map((c) => `.${c.suffix}`);
 
 /** True for `<name>.vault.azure.net` and for any host in `extra`. */
 export function isFakeHost(hostname: string, extra: readonly string[] = []): boolean {

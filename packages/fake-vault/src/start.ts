@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Agent as UndiciAgent } from 'undici';
 import { ALL_PERMISSIONS } from './access.js';
 import { certificates } from './certs.js';
+import { CLOUDS, parseVaultHost } from './clouds.js';
 import { handleEntra } from './entra.js';
 import type { EntraContext } from './entra.js';
 import { TokenIssuer } from './issuer.js';
@@ -18,7 +19,6 @@ import { VaultService, plainError } from './vault.js';
 import { createAgent, createDispatcher } from './wiring.js';
 import { validateOptions } from './validate.js';
 
-const VAULT_HOST = /^([0-9a-z-]{3,24})\.vault\.azure\.net$/i;
 const VAULT_ROOTS = new Set(['secrets', 'deletedsecrets', 'keys', 'deletedkeys', 'certificates', 'deletedcertificates', 'rng']);
 /** Request bodies above this are refused: keeps a runaway client from filling memory. */
 const MAX_BODY = 4 * 1024 * 1024;
@@ -79,10 +79,10 @@ export async function start(options: StartOptions = {}): Promise<FakeVault> {
   };
   const dispatch = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
     const host = String(req.headers.host ?? '').replace(/:\d+$/, '');
-    const named = VAULT_HOST.exec(host);
+    const named = parseVaultHost(host);
     const firstSegment = (req.url ?? '/').split(/[/?]/)[1] ?? '';
-    if (named) return service.handle(req, res, body, named[1]!.toLowerCase(), `${scheme}://${req.headers.host}`);
-    if (VAULT_ROOTS.has(firstSegment)) return service.handle(req, res, body, vaultName, `${scheme}://${req.headers.host}`);
+    if (named) return service.handle(req, res, body, named.name, `${scheme}://${req.headers.host}`, named.cloud);
+    if (VAULT_ROOTS.has(firstSegment)) return service.handle(req, res, body, vaultName, `${scheme}://${req.headers.host}`, CLOUDS[0]!);
     return handleEntra(entra, req, res, body);
   };
   const server: Server = certs
@@ -123,6 +123,10 @@ export async function start(options: StartOptions = {}): Promise<FakeVault> {
     region,
     agent,
     requests: service.requests,
+    urlFor: (suffix = 'vault.azure.net', name = vaultName) => {
+      if (!CLOUDS.some((c) => c.suffix === suffix)) throw new TypeError(`fake-vault: unknown vault host suffix '${suffix}'; known: ${CLOUDS.map((c) => c.suffix).join(', ')}`);
+      return `${scheme}://${name}.${suffix}:${port}`;
+    },
     clientOptions: () => ({ agent }),
     credentialOptions: () => ({ authorityHost, disableInstanceDiscovery: true, agent }),
     async credential(client = defaultClient): Promise<TokenCredentialLike> {

@@ -92,6 +92,8 @@ export interface FakeVault {
   readonly region: string;
   /** An https.Agent trusting the CA and resolving `*.vault.azure.net` to 127.0.0.1. */
   readonly agent: HttpsAgent;
+  /** The vault URL in another cloud or a Managed HSM: `urlFor('managedhsm.azure.net')`, `urlFor('vault.azure.cn', 'other')`. */
+  urlFor(suffix?: 'vault.azure.net' | 'vault.azure.cn' | 'vault.usgovcloudapi.net' | 'managedhsm.azure.net', name?: string): string;
   /** Client options for SecretClient / KeyClient / CryptographyClient: `{ agent }`. */
   clientOptions(): { agent: HttpsAgent };
   /** Options for ClientSecretCredential: authorityHost, disableInstanceDiscovery, agent. */

@@ -4,6 +4,7 @@ import { AccessPolicies, checkFirewall } from './access.js';
 import type { Collection, FirewallRules } from './access.js';
 import { authenticate, challengeHeader, claimsChallengeHeader } from './auth.js';
 import type { Caller } from './auth.js';
+import type { VaultCloud } from './clouds.js';
 import { FaultTable } from './faults.js';
 import type { Fault } from './faults.js';
 import type { TokenIssuer } from './issuer.js';
@@ -81,7 +82,7 @@ export class VaultService {
     for (const s of this.stores.values()) delete s.meter;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, body: Buffer, vaultName: string, origin: string): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, body: Buffer, vaultName: string, origin: string, cloud: VaultCloud): Promise<void> {
     const url = new URL(req.url ?? '/', origin);
     const method = req.method ?? 'GET';
     const headers: Record<string, string> = {
@@ -101,9 +102,9 @@ export class VaultService {
     let authorized = false;
     let fault: Fault | undefined;
     try {
-      const auth = await authenticate(req.headers.authorization, this.config.issuer, this.config.tenantId);
+      const auth = await authenticate(req.headers.authorization, this.config.issuer, this.config.tenantId, cloud);
       if (!auth.ok) {
-        throw new VaultError(401, 'Unauthorized', auth.message, undefined, { 'www-authenticate': challengeHeader(this.config.tenantId) });
+        throw new VaultError(401, 'Unauthorized', auth.message, undefined, { 'www-authenticate': challengeHeader(this.config.tenantId, cloud) });
       }
       authorized = true;
       const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -124,7 +125,7 @@ export class VaultService {
         Object.assign(headers, fault.headers);
         reply = { status, body: fault.body ?? errorBody(status >= 500 ? 'InternalServerError' : 'BadRequest', `Injected fault: HTTP ${status}.`) };
       } else {
-        reply = await this.route(method, url, segments, operation, body, auth.caller, vaultName, this.apparentAddress(req));
+        reply = await this.route(method, url, segments, operation, body, auth.caller, vaultName, this.apparentAddress(req), cloud);
       }
     } catch (err) {
       if (!(err instanceof VaultError)) throw err;
@@ -147,7 +148,7 @@ export class VaultService {
     return this.clientAddress ?? (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   }
 
-  private async route(method: string, url: URL, segments: string[], operation: string, rawBody: Buffer, caller: Caller, vaultName: string, address: string): Promise<VaultReply> {
+  private async route(method: string, url: URL, segments: string[], operation: string, rawBody: Buffer, caller: Caller, vaultName: string, address: string, cloud: VaultCloud): Promise<VaultReply> {
     const { region } = this.config;
     checkFirewall(this.firewall, address, caller, vaultName, region);
     const apiVersion = url.searchParams.get('api-version');
@@ -169,7 +170,7 @@ export class VaultService {
     settleRecoveries(store.deletedSecrets, store.secrets);
     settleRecoveries(store.deletedKeys, store.keys);
     this.checkThrottleSwitch();
-    this.checkLimits(store, collection, operation, segments);
+    this.checkLimits(store, collection, operation, segments, cloud);
     const base = url.origin;
     const common = { base, apiVersion, recoverableDays: this.config.recoverableDays, recoveryDelayMs: this.recoveryDelayMs };
     if (collection === 'keys') {
@@ -190,8 +191,10 @@ export class VaultService {
     this.roles.check(caller, actionOf(objectCollection, operation), objectPath, resourceId, vaultName, region);
   }
 
-  private checkLimits(store: VaultStore, collection: Collection, operation: string, segments: string[]): void {
+  private checkLimits(store: VaultStore, collection: Collection, operation: string, segments: string[], cloud: VaultCloud): void {
     if (!this.throttling) return;
+    // Managed HSM does not throttle cryptographic operations (DESIGN.md "Service limits").
+    if (cloud.kind === 'managed_hsm' && ['sign', 'verify', 'encrypt', 'decrypt', 'wrapKey', 'unwrapKey'].includes(operation)) return;
     store.meter ??= new ThrottleMeter(this.throttling);
     const key = targetKey(store, segments);
     const cls = limitClass(collection, operation, key && { kty: key.kty, size: key.material.size, isEc: key.material.kty === 'EC' });
