@@ -40,10 +40,12 @@ describe('RBAC mode', () => {
 
   it('a fresh assignment is refused until it has propagated ("403 right after adding the identity")', async () => {
     const app = vault.registerClient();
-    vault.assignRole(app, 'Key Vault Secrets User', { delayMs: 1200 });
+    vault.assignRole(app, 'Key Vault Secrets User', { delayMs: 3000 });
+    const assignedAt = Date.now();
     const client = new SecretClient(vault.vaultUrl, await vault.credential(app), vault.clientOptions());
     expect((await thrown(() => client.getSecret('app-config'))).details.error.innerError.code).toBe('ForbiddenByRbac');
-    await new Promise((r) => setTimeout(r, 1300));
+    expect(Date.now() - assignedAt).toBeLessThan(3000); // the 403 above really fell inside the propagation delay
+    await new Promise((r) => setTimeout(r, assignedAt + 3100 - Date.now()));
     expect((await client.getSecret('app-config')).value).toBe('v');
     // Secrets User reads but cannot write
     const err = await thrown(() => client.setSecret('app-config', 'new'));

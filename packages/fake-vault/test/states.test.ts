@@ -42,19 +42,21 @@ describe('object states seen in the wild', () => {
   });
 
   it('409 ObjectIsBeingRecovered while a recovery is in progress, then the secret is back', async () => {
-    vault.setRecoveryDelay(800);
+    vault.setRecoveryDelay(2500);
     try {
       await client.setSecret('recovering', 'v1');
       await (await client.beginDeleteSecret('recovering')).pollUntilDone();
       const token = await vault.mintToken();
       const recover = await vaultFetch(vault, '/deletedsecrets/recovering/recover?api-version=2025-07-01', { method: 'POST', token });
       expect(recover.status).toBe(200);
+      const recoveredAt = Date.now();
       const err = await thrown(() => client.setSecret('recovering', 'v2'));
       expect(err.statusCode).toBe(409);
       expect(err.details.error.innerError.code).toBe('ObjectIsBeingRecovered');
       expect(err.message).toBe('Secret recovering is currently being recovered and cannot be re-created; retry later.');
       expect((await thrown(() => client.getSecret('recovering'))).statusCode).toBe(404);
-      await new Promise((r) => setTimeout(r, 900));
+      expect(Date.now() - recoveredAt).toBeLessThan(2500); // both answers above fell inside the recovery
+      await new Promise((r) => setTimeout(r, recoveredAt + 2600 - Date.now()));
       expect((await client.getSecret('recovering')).value).toBe('v1');
     } finally {
       vault.setRecoveryDelay(0);
