@@ -85,6 +85,20 @@ describe.each(STACKS)('%s', (stackName, send) => {
   });
 });
 
+describe('under concurrency', () => {
+  it('every framing on both stacks at once, three rounds: each body byte-identical, each span diagnosed', async () => {
+    for (let round = 0; round < 3; round++) {
+      const sends = FRAMINGS.flatMap((f) => [
+        viaAzureHttpClient(`${origin}/secrets/${f}?api-version=7.5`).then((b) => [f, b] as const),
+        viaFetch(`${origin}/secrets/${f}?api-version=7.5`).then((b) => [f, b] as const),
+      ]);
+      for (const [framing, bytes] of await Promise.all(sends)) expect(bytes.equals(Buffer.from(bodyFor(framing))), framing).toBe(true);
+    }
+    const undiagnosed = telemetry.clientSpans('/secrets/').filter((s) => s.attributes['http.response.status_code'] === 403 && s.attributes['keyvault.error.code'] !== 'Forbidden');
+    expect(undiagnosed).toEqual([]);
+  });
+});
+
 describe('without kvtrace', () => {
   it('the same requests read the same bytes once the instrumentations are disabled', async () => {
     const withKvtrace = await Promise.all(FRAMINGS.map((f) => viaAzureHttpClient(`${origin}/secrets/${f}?api-version=7.5`)));

@@ -168,6 +168,41 @@ describe('fetch (undici)', () => {
     expect(span?.status.code).toBe(2);
   });
 
+  it('diagnoses wrong_tenant for a token issued by another tenant', async () => {
+    const stranger = vault.registerClient({ tenantId: '0a0b0c0d-1111-2222-3333-444455556666' });
+    const token = await vault.mintToken({}, stranger);
+    const res = await fetchVault('/secrets/db-password?api-version=7.5', { token });
+    expect(res.status).toBe(401);
+    await res.text();
+    const span = vaultSpans('secrets.get').at(-1);
+    expect(span?.attributes).toMatchObject({ 'keyvault.cause': 'wrong_tenant', 'keyvault.token.tid': '0a0b0c0d-1111-2222-3333-444455556666' });
+  });
+
+  it('diagnoses a firewall 403 and names the client address the vault saw', async () => {
+    vault.setFirewall({ allow: ['10.0.0.0/8'] });
+    try {
+      const res = await fetchVault('/secrets/db-password?api-version=7.5', { token: await vault.mintToken() });
+      expect(res.status).toBe(403);
+      await res.text();
+    } finally {
+      vault.setFirewall(null);
+    }
+    const span = vaultSpans('secrets.get').at(-1);
+    expect(span?.attributes).toMatchObject({ 'keyvault.cause': 'firewall', 'keyvault.error.inner_code': 'ForbiddenByFirewall' });
+    expect(String(span?.attributes['keyvault.hint'])).toContain('203.0.113.7');
+  });
+
+  it('a 429 without Retry-After: throttled, no retry_after_ms, and the hint says the vault sent none', async () => {
+    vault.setThrottle({ retryAfterS: null, count: 1 });
+    const res = await fetchVault('/secrets/db-password?api-version=7.5', { token: await vault.mintToken() });
+    expect(res.status).toBe(429);
+    await res.text();
+    const span = vaultSpans('secrets.get').at(-1);
+    expect(span?.attributes).toMatchObject({ 'keyvault.cause': 'throttled', 'keyvault.outcome': 'throttled' });
+    expect(span?.attributes['keyvault.retry_after_ms']).toBeUndefined();
+    expect(String(span?.attributes['keyvault.hint'])).toMatch(/Retry-After/i);
+  });
+
   it('reads a secret with a minted token: attributes as on the SDK path', async () => {
     const token = await vault.mintToken();
     const res = await fetchVault('/secrets/db-password?api-version=7.5&secret=extra', { token });
@@ -201,7 +236,7 @@ describe('metrics and secrets', () => {
     expect(find('challenge', 401)?.value).toBeGreaterThanOrEqual(1);
     expect(find('missing_token', 401)?.value).toBe(1);
     expect(find('access_policy', 403)?.value).toBe(1);
-    expect(find('throttled', 429)?.value).toBe(1);
+    expect(find('throttled', 429)?.value).toBe(2); // one through the SDK, one through fetch
     const gauge = points(metrics, 'keyvault.throttle.utilization').find((p) => p.attributes['keyvault.vault.name'] === 'kvtracetest');
     expect(gauge?.value).toBeGreaterThan(0);
   });

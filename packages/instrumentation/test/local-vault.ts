@@ -50,9 +50,13 @@ export async function startLocalVault(): Promise<LocalVault> {
       const payload = framing === 'chunked-gzip' ? zlib.gzipSync(body) : body;
       res.writeHead(403, { ...headers, ...(framing === 'chunked-gzip' && { 'content-encoding': 'gzip' }) });
       const third = Math.ceil(payload.length / 3);
+      // Chained, not two timers of different delays: Node does not promise
+      // that a 5 ms and a 10 ms timer fire in that order when the loop is busy.
       res.write(payload.subarray(0, third));
-      setTimeout(() => res.write(payload.subarray(third, 2 * third)), 5);
-      setTimeout(() => res.end(payload.subarray(2 * third)), 10);
+      setTimeout(() => {
+        res.write(payload.subarray(third, 2 * third));
+        setTimeout(() => res.end(payload.subarray(2 * third)), 5);
+      }, 5);
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
