@@ -1,0 +1,53 @@
+// Run sizes, from the environment; `--quick` shrinks the defaults for a
+// smoke run of the harness (figures from it are not worth quoting).
+
+const FULL = {
+  rounds: 24,
+  perRound: 100,
+  warmup: 20,
+  memoryCalls: 200_000,
+  memoryTokens: 20_000,
+  memoryConcurrency: 16,
+  memoryMode: 'hooks',
+};
+
+const QUICK = {
+  rounds: 3,
+  perRound: 30,
+  warmup: 10,
+  memoryCalls: 20_000,
+  memoryTokens: 2_000,
+  memoryConcurrency: 16,
+  memoryMode: 'hooks',
+};
+
+const ENV = {
+  rounds: 'BENCH_ROUNDS',
+  perRound: 'BENCH_PER_ROUND',
+  warmup: 'BENCH_WARMUP',
+  memoryCalls: 'BENCH_MEMORY_CALLS',
+  memoryTokens: 'BENCH_MEMORY_TOKENS',
+  memoryConcurrency: 'BENCH_MEMORY_CONCURRENCY',
+  memoryMode: 'BENCH_MEMORY_MODE',
+};
+
+export function readOptions(argv = process.argv.slice(2), env = process.env) {
+  const quick = argv.includes('--quick');
+  const options = { quick, ...(quick ? QUICK : FULL) };
+  for (const [key, name] of Object.entries(ENV)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (key === 'memoryMode') {
+      if (raw !== 'http' && raw !== 'hooks') throw new TypeError(`${name} must be 'http' or 'hooks'`);
+      options[key] = raw;
+      continue;
+    }
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer`);
+    options[key] = value;
+  }
+  for (const only of ['side-by-side', 'micro', 'memory']) {
+    if (argv.includes(`--only=${only}`)) options.only = only;
+  }
+  return options;
+}
