@@ -11,8 +11,6 @@ export interface EntraContext {
   readonly issuer: TokenIssuer;
   /** e.g. `https://127.0.0.1:4443` */
   authorityHost: string;
-  /** Extra latency or forced failures for the token endpoint, set by the control API. */
-  tokenFailure?: { status: number; body: unknown } | undefined;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -88,7 +86,6 @@ export async function handleEntra(ctx: EntraContext, req: IncomingMessage, res: 
   if (req.method === 'GET' && path === 'discovery/v2.0/keys') return send(res, 200, ctx.issuer.jwks());
   if (req.method === 'POST' && (path === 'oauth2/v2.0/token' || path === 'oauth2/token')) {
     if (!known) return send(res, 400, tenantNotFound(tenant));
-    if (ctx.tokenFailure) return send(res, ctx.tokenFailure.status, ctx.tokenFailure.body);
     const form = new URLSearchParams(body.toString('utf8'));
     const correlation = req.headers['client-request-id'];
     const correlationId = typeof correlation === 'string' ? correlation : undefined;

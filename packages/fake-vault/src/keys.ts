@@ -167,7 +167,7 @@ export async function handleKeys(scope: KeyScope, method: string, segments: read
   if (root === 'deletedkeys') {
     if (name === undefined && method === 'GET') return page(scope, '/deletedkeys', [...scope.deletedKeys.values()].map((d) => deletedBundle(scope, d)), query);
     const d = name === undefined ? undefined : scope.deletedKeys.get(name);
-    if (!d || name === undefined) throw new VaultError(404, 'KeyNotFound', deletedNotFound('key', name ?? ''));
+    if (!d || name === undefined) throw new VaultError(404, 'KeyNotFound', deletedNotFound('key'));
     if (method !== 'GET') checkNameFree('Key', name, undefined, recovering(d));
     if (method === 'GET' && second === undefined) return { status: 200, body: deletedBundle(scope, d) };
     if (method === 'DELETE' && second === undefined) {

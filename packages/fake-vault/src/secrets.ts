@@ -161,7 +161,7 @@ export function handleSecrets(scope: SecretScope, method: string, segments: read
       return page(scope, '/deletedsecrets', [...scope.deletedSecrets.values()].map((d) => deletedBundle(scope, d)), query);
     }
     const d = name === undefined ? undefined : scope.deletedSecrets.get(name);
-    if (!d || name === undefined) throw new VaultError(404, 'SecretNotFound', deletedNotFound('secret', name ?? ''));
+    if (!d || name === undefined) throw new VaultError(404, 'SecretNotFound', deletedNotFound('secret'));
     if (method === 'GET' && third === undefined) return { status: 200, body: deletedBundle(scope, d) };
     if (method === 'DELETE' && third === undefined) {
       checkNameFree('Secret', name, undefined, recoveringNow(d));

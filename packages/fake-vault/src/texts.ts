@@ -73,14 +73,13 @@ export function throttled(reason: ThrottleReason): string {
 }
 
 export function notFound(kind: 'secret' | 'key', nameOrId: string): string {
-  const Kind = kind === 'secret' ? 'secret' : 'key';
   return (
-    `A ${Kind} with (name/id) ${nameOrId} was not found in this key vault. If you recently deleted this ${Kind} ` +
+    `A ${kind} with (name/id) ${nameOrId} was not found in this key vault. If you recently deleted this ${kind} ` +
     `you may be able to recover it using the correct recovery command. For help resolving this issue, please see ` +
     `https://go.microsoft.com/fwlink/?linkid=2125182`
   );
 }
 
-export function deletedNotFound(kind: 'secret' | 'key', name: string): string {
-  return kind === 'secret' ? `Deleted Secret not found` : `Deleted Key not found`;
+export function deletedNotFound(kind: 'secret' | 'key'): string {
+  return kind === 'secret' ? 'Deleted Secret not found' : 'Deleted Key not found';
 }
