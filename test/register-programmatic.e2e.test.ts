@@ -25,7 +25,7 @@ afterAll(async () => {
 
 async function node(args: string[]): Promise<{ result: Record<string, unknown>; stderr: string }> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...vault.env(), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
-  const { stdout, stderr } = await run(process.execPath, ['--import', './support/resolve-vault.mjs', ...args], { cwd: TEST_DIR, env, timeout: 20_000 });
+  const { stdout, stderr } = await run(process.execPath, ['--import', '@kvtrace/fake-vault/resolve', ...args], { cwd: TEST_DIR, env, timeout: 20_000 });
   return { result: JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>, stderr };
 }
 

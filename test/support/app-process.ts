@@ -38,7 +38,7 @@ export class AppProcess {
   }
 
   static async start(options: AppOptions): Promise<AppProcess> {
-    const args = ['--import', './support/resolve-vault.mjs'];
+    const args = ['--import', '@kvtrace/fake-vault/resolve'];
     if (options.preload !== null) args.push(options.preload, options.preloadModule ?? '@kvtrace/register');
     args.push(join('fixtures', options.entry));
     const child = spawn(process.execPath, args, { cwd: TEST_DIR, env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });

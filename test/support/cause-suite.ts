@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppOptions } from './app-process.js';
-import { CASES, SECRET_NAME, caseSpans, faultSpan } from './kv-cases.js';
+import { CASES, SECRET_NAME, VERIFY_ONLY_KEY, caseSpans, faultSpan } from './kv-cases.js';
 import type { ReceivedSpan } from './otlp-receiver.js';
 import { closeScenario, runScenario, type Scenario } from './scenario.js';
 
@@ -75,22 +75,26 @@ export function defineCauseSuite(entry: AppOptions['entry'], preload: '--import'
     });
 
     it('every vault span names vault, operation, object, request ids, region and network info', () => {
-      const vaultSpans = CASES.flatMap((c) => caseSpans(spans, c.id));
+      const vaultSpans = CASES.flatMap((c) => caseSpans(spans, c.id).map((s) => ({ c, s })));
       expect(vaultSpans.length).toBeGreaterThanOrEqual(CASES.length);
-      for (const s of vaultSpans) {
-        expect(s.attributes).toMatchObject({
+      for (const { c, s } of vaultSpans) {
+        const name = c.name ?? SECRET_NAME;
+        expect(s.attributes, c.id).toMatchObject({
           'azure.resource_provider.namespace': 'Microsoft.KeyVault',
           'keyvault.vault.name': ctx.vault.vaultName,
           'keyvault.vault.kind': 'vault',
-          'keyvault.operation': 'secrets.get',
-          'keyvault.object.name': SECRET_NAME,
+          'keyvault.object.name': name,
           'keyvault.vault.region': 'eastus',
           'keyvault.network.client_address': '127.0.0.1',
         });
-        expect(s.attributes['azure.service.request.id']).toMatch(UUID);
-        expect(String(s.attributes['url.full'])).toMatch(
-          new RegExp(`^${ctx.vault.vaultUrl.replace(/\./g, '\\.')}/secrets/${SECRET_NAME}/?\\?api-version=[\\w.-]+$`),
+        expect(s.attributes['keyvault.operation'], c.id).toMatch(/^(secrets|keys)\.[a-z_]+$/);
+        expect(s.attributes['azure.service.request.id'], c.id).toMatch(UUID);
+        expect(String(s.attributes['url.full']), c.id).toMatch(
+          new RegExp(`^${ctx.vault.vaultUrl.replace(/\./g, '\\.')}/(secrets|keys)/${name}(/[\\w/]*)?\\?api-version=[\\w.-]+$`),
         );
+      }
+      for (const c of CASES.filter((x) => x.operation !== 'keys.sign')) {
+        expect(faultSpan(spans, c.id).attributes['keyvault.operation'], c.id).toBe(c.operation ?? 'secrets.get');
       }
       // The Azure SDK sends x-ms-client-request-id; the vault echoes it.
       expect(attrs('sdk-policy')['keyvault.client_request_id']).toMatch(UUID);
@@ -165,6 +169,59 @@ export function defineCauseSuite(entry: AppOptions['entry'], preload: '--import'
         'keyvault.error.inner_code': 'ForbiddenByFirewall',
       });
       expect(String(firewall.attributes['keyvault.hint'])).toContain('127.0.0.1');
+    });
+
+    it.each(['sdk', 'fetch'])('%s: 403 rbac names the action; 403 secret_disabled is not an access problem', (via) => {
+      const rbac = fault(`${via}-rbac`);
+      expect(rbac.status.code).toBe(2);
+      expect(rbac.attributes).toMatchObject({
+        'http.response.status_code': 403,
+        'keyvault.outcome': 'forbidden',
+        'keyvault.cause': 'rbac',
+        'keyvault.error.inner_code': 'ForbiddenByRbac',
+      });
+      expect(String(rbac.attributes['keyvault.hint'])).toContain('Microsoft.KeyVault/vaults/secrets/getSecret/action');
+      expect(fault(`${via}-disabled`).attributes).toMatchObject({ 'http.response.status_code': 403, 'keyvault.cause': 'secret_disabled' });
+    });
+
+    it.each(['sdk', 'fetch'])('%s: 401 claims_challenge (CAE insufficient_claims)', (via) => {
+      const claims = caseSpans(spans, `${via}-claims`).find((s) => s.attributes['keyvault.cause'] === 'claims_challenge');
+      expect(claims?.attributes).toMatchObject({ 'http.response.status_code': 401, 'keyvault.token.present': true });
+      if (via === 'sdk') {
+        // The SDK answers the claims challenge with a new token and succeeds.
+        expect(caseSpans(spans, 'sdk-claims').at(-1)!.attributes['http.response.status_code']).toBe(200);
+        expect(ctx.run.answers.get('sdk-claims')).toMatchObject({ ok: true, value: ctx.secretValue });
+      }
+    });
+
+    it.each(['sdk', 'fetch'])('%s: gzip-encoded error bodies are diagnosed like plain ones', (via) => {
+      expect(fault(`${via}-policy-gzip`).attributes).toMatchObject({
+        'http.response.status_code': 403,
+        'keyvault.cause': 'access_policy',
+        'keyvault.error.inner_code': 'AccessDenied',
+      });
+      expect(fault(`${via}-ok-gzip`).attributes).toMatchObject({ 'keyvault.outcome': 'ok' });
+    });
+
+    it('KeyClient and CryptographyClient: keys.get ok, the remote sign ok; sign on a verify-only key is key_operation_forbidden', () => {
+      expect(fault('sdk-key-ok').attributes).toMatchObject({ 'http.response.status_code': 200, 'keyvault.operation': 'keys.get', 'keyvault.outcome': 'ok' });
+      expect(fault('sdk-sign-ok').attributes).toMatchObject({ 'http.response.status_code': 200, 'keyvault.outcome': 'ok' });
+      expect(ctx.run.answers.get('sdk-sign-ok')).toMatchObject({ ok: true, algorithm: 'RS256', bytes: 256 });
+      const sign = fault('fetch-sign-forbidden');
+      expect(sign.status.code).toBe(2);
+      expect(sign.attributes).toMatchObject({
+        'http.response.status_code': 403,
+        'keyvault.object.name': VERIFY_ONLY_KEY,
+        'keyvault.cause': 'key_operation_forbidden',
+      });
+    });
+
+    it('keys.sign is named keys.sign with the empty version segment the SDK sends (/keys/<name>//sign)', () => {
+      for (const id of ['sdk-sign-ok', 'fetch-sign-forbidden']) {
+        const s = fault(id);
+        expect(String(s.attributes['url.full']), id).toContain('//sign?');
+        expect(s.attributes['keyvault.operation'], id).toBe('keys.sign');
+      }
     });
 
     it('429: the throttled span carries retry-after (when sent), the limit and the utilization; the SDK retried', () => {

@@ -11,15 +11,24 @@ import type { AppProcess } from './app-process.js';
 import type { ReceivedSpan } from './otlp-receiver.js';
 
 export const SECRET_NAME = 'db-password';
+/** Seeded disabled: 403 SecretDisabled. */
+export const DISABLED_SECRET = 'retired-password';
+/** Seeded RSA-2048 key whose key_ops allow only verify: sign is 403 KeyOperationForbidden. */
+export const VERIFY_ONLY_KEY = 'verify-key';
+/** Seeded RSA-2048 key with every operation. */
+export const SIGNING_KEY = 'signing-key';
 
 export interface KvCase {
   id: string;
-  via: 'sdk' | 'sdk-token' | 'fetch';
+  via: 'sdk' | 'sdk-token' | 'fetch' | 'sdk-key' | 'sdk-sign' | 'fetch-sign';
   /** Token for `sdk-token` and `fetch` (none: fetch without Authorization). */
   token?: (vault: FakeVault, other: string) => Promise<string>;
   setup?: (vault: FakeVault) => void;
   teardown?: (vault: FakeVault) => void;
+  /** Object name (default SECRET_NAME). */
   name?: string;
+  /** `keyvault.operation` of the case's last span (default `secrets.get`). */
+  operation?: string;
 }
 
 const valid = (v: FakeVault): Promise<string> => v.mintToken();
@@ -34,6 +43,28 @@ const grantGet = (v: FakeVault): void => v.grant(v.objectId, { secrets: ['get'] 
 const firewallOn = (v: FakeVault): void => v.setFirewall({ allow: ['10.0.0.0/8'] });
 const firewallOff = (v: FakeVault): void => v.setFirewall(null);
 const throttleOff = (v: FakeVault): void => v.setThrottle(null);
+const rbacDeny = (v: FakeVault): void => {
+  v.setAuthorization('rbac');
+  v.unassignRole(v.objectId);
+};
+const rbacRestore = (v: FakeVault): void => {
+  v.assignRole(v.objectId, 'Key Vault Administrator');
+  v.setAuthorization('access-policy');
+};
+const claimsOnce = (v: FakeVault): void => v.inject({ claimsChallenge: true, times: 1, match: { operation: 'get' } });
+const faultsOff = (v: FakeVault): void => v.clearFaults();
+const gzipped =
+  (inner?: (v: FakeVault) => void) =>
+  (v: FakeVault): void => {
+    v.setGzip(true);
+    inner?.(v);
+  };
+const gzipOff =
+  (inner?: (v: FakeVault) => void) =>
+  (v: FakeVault): void => {
+    v.setGzip(false);
+    inner?.(v);
+  };
 
 export const CASES: readonly KvCase[] = [
   { id: 'sdk-ok', via: 'sdk' },
@@ -46,6 +77,14 @@ export const CASES: readonly KvCase[] = [
   { id: 'sdk-firewall', via: 'sdk', setup: firewallOn, teardown: firewallOff },
   { id: 'sdk-throttle-retry', via: 'sdk', setup: (v) => v.setThrottle({ retryAfterS: 1, count: 1 }), teardown: throttleOff },
   { id: 'sdk-throttle-bare', via: 'sdk', setup: (v) => v.setThrottle({ count: 1 }), teardown: throttleOff },
+  { id: 'sdk-rbac', via: 'sdk', setup: rbacDeny, teardown: rbacRestore },
+  { id: 'sdk-disabled', via: 'sdk', name: DISABLED_SECRET },
+  { id: 'sdk-claims', via: 'sdk', setup: claimsOnce, teardown: faultsOff },
+  { id: 'sdk-ok-gzip', via: 'sdk', setup: gzipped(), teardown: gzipOff() },
+  { id: 'sdk-policy-gzip', via: 'sdk', setup: gzipped(revokeGet), teardown: gzipOff(grantGet) },
+  { id: 'sdk-key-ok', via: 'sdk-key', name: SIGNING_KEY, operation: 'keys.get' },
+  // The SDK's CryptographyClient refuses a sign the key's key_ops exclude before sending it, so the 403 comes via fetch.
+  { id: 'sdk-sign-ok', via: 'sdk-sign', name: SIGNING_KEY, operation: 'keys.sign' },
   { id: 'fetch-ok', via: 'fetch', token: valid },
   { id: 'fetch-missing', via: 'fetch' },
   { id: 'fetch-expired', via: 'fetch', token: expired },
@@ -56,6 +95,12 @@ export const CASES: readonly KvCase[] = [
   { id: 'fetch-policy', via: 'fetch', token: valid, setup: revokeGet, teardown: grantGet },
   { id: 'fetch-firewall', via: 'fetch', token: valid, setup: firewallOn, teardown: firewallOff },
   { id: 'fetch-throttle', via: 'fetch', token: valid, setup: (v) => v.setThrottle({ retryAfterS: 2, count: 1 }), teardown: throttleOff },
+  { id: 'fetch-rbac', via: 'fetch', token: valid, setup: rbacDeny, teardown: rbacRestore },
+  { id: 'fetch-disabled', via: 'fetch', token: valid, name: DISABLED_SECRET },
+  { id: 'fetch-claims', via: 'fetch', token: valid, setup: claimsOnce, teardown: faultsOff },
+  { id: 'fetch-ok-gzip', via: 'fetch', token: valid, setup: gzipped(), teardown: gzipOff() },
+  { id: 'fetch-policy-gzip', via: 'fetch', token: valid, setup: gzipped(revokeGet), teardown: gzipOff(grantGet) },
+  { id: 'fetch-sign-forbidden', via: 'fetch-sign', token: valid, name: VERIFY_ONLY_KEY, operation: 'keys.sign' },
 ];
 
 // One foreign tenant per vault: the AKV10032 text names it, and two runs against one vault must read identical bodies.

@@ -5,10 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ClientSecretCredential } from '@azure/identity';
+import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { start as startVault, type FakeVault } from '@kvtrace/fake-vault';
 import { AppProcess, type AppOptions, type ExitInfo } from './app-process.js';
-import { CASES, SECRET_NAME, runCases, type CaseRun, type KvCase } from './kv-cases.js';
+import { CASES, DISABLED_SECRET, SECRET_NAME, SIGNING_KEY, VERIFY_ONLY_KEY, runCases, type CaseRun, type KvCase } from './kv-cases.js';
 import { OtlpReceiver } from './otlp-receiver.js';
 
 export interface Scenario {
@@ -38,7 +39,12 @@ export async function seededVault(): Promise<{ vault: FakeVault; secretValue: st
   const vault = await startVault();
   const secretValue = `s3cr3t-${randomBytes(16).toString('hex')}`;
   const credential = new ClientSecretCredential(vault.tenantId, vault.clientId, vault.clientSecret, vault.credentialOptions());
-  await new SecretClient(vault.vaultUrl, credential, vault.clientOptions()).setSecret(SECRET_NAME, secretValue);
+  const secrets = new SecretClient(vault.vaultUrl, credential, vault.clientOptions());
+  await secrets.setSecret(SECRET_NAME, secretValue);
+  await secrets.setSecret(DISABLED_SECRET, `old-${secretValue}`, { enabled: false });
+  const keys = new KeyClient(vault.vaultUrl, credential, vault.clientOptions());
+  await keys.createRsaKey(VERIFY_ONLY_KEY, { keyOps: ['verify'] });
+  await keys.createRsaKey(SIGNING_KEY);
   return { vault, secretValue };
 }
 
