@@ -93,8 +93,7 @@ export class Enricher {
     // The Azure SDK sends `api%2Dversion=`; redactUrl decodes query names, so its URL still has it.
     const apiVersion = endpoint.apiVersion ?? apiVersionOf(redactedUrl);
     if (apiVersion !== undefined) attributes[ATTR_KEYVAULT_API_VERSION] = apiVersion;
-    const clientRequestId = request.clientRequestId();
-    if (clientRequestId !== undefined) attributes[ATTR_KEYVAULT_CLIENT_REQUEST_ID] = clientRequestId;
+    setIf(attributes, ATTR_KEYVAULT_CLIENT_REQUEST_ID, request.clientRequestId());
     span.setAttributes(attributes);
     return call;
   }
@@ -189,8 +188,14 @@ function apiVersionOf(redactedUrl: string): string | undefined {
   }
 }
 
+/**
+ * Header values copied onto spans are cut here: request ids are GUIDs and
+ * regions short words, but a proxy may answer with a header of any size.
+ */
+const MAX_HEADER_ATTRIBUTE_CHARS = 256;
+
 function setIf(attributes: Attributes, key: string, value: string | undefined): void {
-  if (value !== undefined && value !== '') attributes[key] = value;
+  if (value !== undefined && value !== '') attributes[key] = value.slice(0, MAX_HEADER_ATTRIBUTE_CHARS);
 }
 
 function contentLength(value: string | undefined): number | undefined {

@@ -55,6 +55,19 @@ describe('http hooks', () => {
   });
 });
 
+describe('copied headers', () => {
+  it.each(['x-ms-request-id', 'x-ms-keyvault-region', 'x-ms-client-request-id'])('a 40 KB %s becomes a 256-char attribute', (name) => {
+    const hooks = undiciHooks();
+    const request = { origin: 'https://myvault.vault.azure.net', method: 'GET', path: '/secrets/a?api-version=7.5', headers: [] };
+    const span = withSpan((s) => {
+      hooks.requestHook(s, request as never);
+      hooks.responseHook(s, { request: request as never, response: { headers: [Buffer.from(name), Buffer.from('r'.repeat(40_000))], statusCode: 200, statusText: 'OK' } });
+    });
+    const value = Object.values(span.attributes).find((v) => typeof v === 'string' && v.startsWith('rrr'));
+    expect(value).toBe('r'.repeat(256));
+  });
+});
+
 describe('undici hooks', () => {
   const hooks = undiciHooks();
 
