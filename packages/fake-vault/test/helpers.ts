@@ -1,3 +1,6 @@
+import { createPublicKey } from 'node:crypto';
+import type { JsonWebKey, KeyObject } from 'node:crypto';
+import type { KeyVaultKey } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { FakeVault, MintClaims } from '../src/index.js';
 
@@ -38,4 +41,14 @@ export function vaultFetch(vault: FakeVault, path: string, init: RequestInit & {
 /** A response body as JSON, untyped (for assertions). */
 export async function json(res: Response): Promise<any> {
   return res.json();
+}
+
+/** The public half of a key the SDK returned, as a node:crypto KeyObject (to verify the vault's crypto outside it). */
+export function jwkPublicKey(key: KeyVaultKey): KeyObject {
+  const b64 = (u?: Uint8Array) => (u ? Buffer.from(u).toString('base64url') : undefined);
+  const k = key.key!;
+  const jwk = k.kty!.startsWith('RSA')
+    ? { kty: 'RSA', n: b64(k.n), e: b64(k.e) }
+    : { kty: 'EC', crv: k.crv === 'P-256K' ? 'secp256k1' : k.crv, x: b64(k.x), y: b64(k.y) };
+  return createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
 }

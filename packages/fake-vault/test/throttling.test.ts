@@ -9,13 +9,13 @@ import { secretClient, thrown, vaultFetch, json } from './helpers.js';
 let vault: FakeVault;
 let client: SecretClient;
 let token: string;
-let rsa4096: KeyVaultKey;
+let rsa3072: KeyVaultKey;
 
 beforeAll(async () => {
   vault = await start({ vaultName: 'limitvault' });
   client = await secretClient(vault);
   await client.setSecret('hot', 'v');
-  rsa4096 = await new KeyClient(vault.vaultUrl, await vault.credential(), vault.clientOptions()).createRsaKey('big', { keySize: 4096 });
+  rsa3072 = await new KeyClient(vault.vaultUrl, await vault.credential(), vault.clientOptions()).createRsaKey('big', { keySize: 3072 });
   token = await vault.mintToken();
 });
 afterAll(() => vault.close());
@@ -64,13 +64,13 @@ describe('throttling by the service limits, scaled', () => {
     expect((await json(res)).error.message).toBe('Request was not processed because too many requests were received. Reason: VaultOperationLimitReached');
   });
 
-  it('charges crypto operations on a 4096-bit key to the RSA-4096 class (500 -> 5)', async () => {
+  it('charges crypto operations on a 3072-bit key to the RSA-3072 class (1000 -> 10)', async () => {
     vault.setThrottling({ scale: 0.01, retryAfter: false });
-    const c = new CryptographyClient(rsa4096.id!, await vault.credential(), vault.clientOptions());
+    const c = new CryptographyClient(rsa3072.id!, await vault.credential(), vault.clientOptions());
     const digest = Buffer.alloc(32, 7);
     await c.sign('RS256', digest); // the first call also reads the key (class "other")
-    for (let i = 0; i < 3; i++) await c.sign('RS256', digest);
-    // 1 key read at 1/40 + 4 signs at 1/5 = 0.825; a fifth sign would make 1.025 > 1
+    for (let i = 0; i < 8; i++) await c.sign('RS256', digest);
+    // 1 key read at 1/40 + 9 signs at 1/10 = 0.925; a tenth sign would make 1.025 > 1
     const err = await thrown(() => c.sign('RS256', digest));
     expect(err.statusCode).toBe(429);
     expect(err.code).toBe('Throttled');
