@@ -93,7 +93,7 @@ describe.runIf(mustRun)('alert rules on a live Prometheus scraping a kvtrace ser
     });
     app.stdout?.setEncoding('utf8').on('data', (t: string) => (appLog += t));
     app.stderr?.setEncoding('utf8').on('data', (t: string) => (appLog += t));
-    const appReady = until('the service and its /metrics', async () => (await fetch(`${appUrl}/healthz`)).ok && (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok, 20_000, () => appLog);
+    const appReady = until('the service and its /metrics', async () => (await fetch(`${appUrl}/healthz`)).ok && (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok, 45_000, () => appLog);
     appReady.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
 
     // Same expressions as users deploy; only time windows and the threshold scale.
@@ -102,7 +102,7 @@ describe.runIf(mustRun)('alert rules on a live Prometheus scraping a kvtrace ser
     expect(realLimit).toBe(4000);
     const rules = scaleRules(await readFile(RULES, 'utf8'), {
       window: '15s',
-      forDuration: '2s',
+      forDuration: '1s',
       budgetThreshold: '0.8',
       scaledThreshold: (0.8 * FAKE_LIMIT) / realLimit,
     });
@@ -134,9 +134,12 @@ describe.runIf(mustRun)('alert rules on a live Prometheus scraping a kvtrace ser
     const v = vault as FakeVault;
     const byName = (alerts: PromAlert[], name: string) => alerts.find((a) => a.labels.alertname === name && a.labels.keyvault_vault_name === 'alertvault');
     const call = async () => (await fetch(`${appUrl}/config/db-password`)).status;
+    // A few calls at a time: the budget is counted over 10 s, so the calls must
+    // land close together even on a loaded machine.
+    const burst = (n: number) => Promise.all(Array.from({ length: n }, call));
 
     // Phase 1: 27 calls, every one answered 200 by the vault.
-    for (let i = 0; i < PHASE1_CALLS; i++) expect(await call()).toBe(200);
+    for (let i = 0; i < PHASE1_CALLS / 9; i++) expect(await burst(9)).toEqual(Array(9).fill(200));
     const phase1EndAt = Date.now();
     const budget = await p.waitFor('KeyVaultThrottleBudgetHigh firing', async () => {
       const a = byName(await p.alerts(), 'KeyVaultThrottleBudgetHigh');
@@ -150,11 +153,11 @@ describe.runIf(mustRun)('alert rules on a live Prometheus scraping a kvtrace ser
     // Phase 2: keep calling until the vault throttles.
     let first429At: number | undefined;
     let phase2Calls = 0;
-    for (let i = 0; i < 2 * FAKE_LIMIT && first429At === undefined; i++) {
-      phase2Calls++;
-      const status = await call();
-      if (status === 503) first429At = Date.now();
-      else expect(status).toBe(200);
+    for (let i = 0; i < FAKE_LIMIT && first429At === undefined; i++) {
+      phase2Calls += 2;
+      const statuses = await burst(2);
+      if (statuses.includes(503)) first429At = Date.now();
+      for (const status of statuses) expect([200, 503]).toContain(status);
     }
     expect(first429At, 'the vault never throttled').toBeDefined();
     expect(v.requests.some((r) => r.status === 429)).toBe(true);
@@ -168,7 +171,7 @@ describe.runIf(mustRun)('alert rules on a live Prometheus scraping a kvtrace ser
     const throttledSeenAt = Date.now();
     console.info(
       `alerting: budget alert firing ${budgetSeenAt - phase1EndAt} ms after ${PHASE1_CALLS} calls; ` +
-        `first 429 on call ${PHASE1_CALLS + phase2Calls}, ${(first429At as number) - budgetSeenAt} ms later; ` +
+        `first 429 within calls ${PHASE1_CALLS + phase2Calls - 1}-${PHASE1_CALLS + phase2Calls}, ${(first429At as number) - budgetSeenAt} ms later; ` +
         `throttling alert firing ${throttledSeenAt - (first429At as number)} ms after it`,
     );
     expect(throttled.labels.severity).toBe('critical');

@@ -49,12 +49,13 @@ describe('start-with-fake-vault.mjs (the container entry point) on the host', ()
     });
     launcher.stdout?.setEncoding('utf8').on('data', (t: string) => (log += t));
     launcher.stderr?.setEncoding('utf8').on('data', (t: string) => (log += t));
-    const deadline = Date.now() + 20_000;
+    // Generous: on a loaded two-core machine node + register + the SDK take seconds to load.
+    const deadline = Date.now() + 45_000;
     while (!/listening on http:\/\/127\.0\.0\.1:\d+/.test(log)) {
       if (launcher.exitCode !== null || Date.now() > deadline) throw new Error(`the service did not start:\n${log}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     if (launcher && launcher.exitCode === null && launcher.signalCode === null) {
