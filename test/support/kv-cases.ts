@@ -127,7 +127,7 @@ export async function runCases(app: AppProcess, vault: FakeVault, cases: readonl
     if (token !== undefined) tokens.push(token);
     c.setup?.(vault);
     try {
-      const headers = token === undefined ? {} : { 'x-test-token': token };
+      const headers: Record<string, string> = token === undefined ? {} : { 'x-test-token': token };
       answers.set(c.id, await app.get(`/case/${c.id}/${c.via}/${c.name ?? SECRET_NAME}`, headers));
     } finally {
       c.teardown?.(vault);
