@@ -63,9 +63,16 @@ const challenge = `Bearer authorization="https://login.windows.net/${TENANT}", r
 const distinct = await Promise.all(Array.from({ length: 2000 }, (_, i) => mint(i + 1).then((t) => `Bearer ${t}`)));
 
 console.log(`node ${process.version}, token ${goodAuth.length} chars`);
+// Distinct bodies and challenges defeat core's parse memo: the cold figures.
+const coldBodies = Array.from({ length: 1000 }, (_, i) => rbacBody.replace('000000000002', String(i).padStart(12, '0')));
+const coldChallenges = Array.from({ length: 1000 }, (_, i) => challenge.replace('2d7cd011db47', String(i).padStart(12, '0')));
 const results = {
-  diagnose403: bench('diagnose 403 ForbiddenByRbac with body', () => diagnose({ status: 403, endpoint, claims: goodClaims, body: rbacBody, headers: { 'x-ms-request-id': 'r' } }), 200_000),
-  diagnose401: bench('diagnose 401 body-less (expired exp)', () => diagnose({ status: 401, endpoint, claims: expiredClaims, headers: { 'www-authenticate': challenge } }), 200_000),
+  refJson: bench('reference: JSON.parse of that 403 body', () => JSON.parse(rbacBody), 200_000),
+  refUrl: bench('reference: new URL(vault URL)', () => new URL(url), 500_000),
+  diagnose403: bench('diagnose 403 ForbiddenByRbac with body (repeat)', () => diagnose({ status: 403, endpoint, claims: goodClaims, body: rbacBody, headers: { 'x-ms-request-id': 'r' } }), 200_000),
+  diagnose403cold: bench('diagnose 403 ForbiddenByRbac, distinct bodies', (i) => diagnose({ status: 403, endpoint, claims: goodClaims, body: coldBodies[i % 1000], headers: { 'x-ms-request-id': 'r' } }), 100_000),
+  diagnose401: bench('diagnose 401 body-less, expired exp (repeat)', () => diagnose({ status: 401, endpoint, claims: expiredClaims, headers: { 'www-authenticate': challenge } }), 200_000),
+  diagnose401cold: bench('diagnose 401 body-less, distinct challenges', (i) => diagnose({ status: 401, endpoint, claims: expiredClaims, headers: { 'www-authenticate': coldChallenges[i % 1000] } }), 100_000),
   diagnose200: bench('diagnose 200', () => diagnose({ status: 200, endpoint, claims: goodClaims, headers: {} }), 1_000_000),
 };
 const cache = new ClaimsCache(1000);
@@ -80,5 +87,5 @@ results.decode = bench('decodeAuthorization (no cache)', (i) => decodeAuthorizat
 results.parseVault = bench('parseVaultUrl vault URL', () => parseVaultUrl(url, 'GET'), 500_000);
 results.parseOther = bench('parseVaultUrl non-vault URL', () => parseVaultUrl('https://login.microsoftonline.com/t/oauth2/v2.0/token', 'POST'), 2_000_000);
 console.log(
-  `targets (cpu): cache hit <= 1000 ns (${results.hit <= 1000 ? 'met' : 'MISSED'}), diagnose <= 5000 ns (${Math.max(results.diagnose403, results.diagnose401) <= 5000 ? 'met' : 'MISSED'})`,
+  `targets (cpu): cache hit <= 1000 ns (${results.hit <= 1000 ? 'met' : 'MISSED'}), diagnose <= 5000 ns (${Math.max(results.diagnose403cold, results.diagnose401cold) <= 5000 ? 'met' : 'MISSED'})`,
 );

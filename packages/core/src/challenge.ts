@@ -1,3 +1,4 @@
+import { BoundedMemo } from './memo.js';
 import type { Challenge } from './types.js';
 
 const MAX_HEADER_CHARS = 16 * 1024;
@@ -92,8 +93,14 @@ function bounded(v: string | undefined, max = MAX_VALUE_CHARS): string | undefin
  * // { scheme: 'Bearer', authorization: 'https://login.windows.net/72f9...', tenant: '72f9...', resource: 'https://vault.azure.net' }
  */
 export function parseChallenge(value: string | null | undefined): Challenge | null {
+  if (typeof value !== 'string' || value.length === 0) return null;
+  return memo.get(value, parse);
+}
+
+const memo = new BoundedMemo<Challenge | null>(64, 4096);
+
+function parse(value: string): Challenge | null {
   try {
-    if (typeof value !== 'string' || value.length === 0) return null;
     const challenges = tokenize(value.length > MAX_HEADER_CHARS ? value.slice(0, MAX_HEADER_CHARS) : value);
     const chosen = challenges.find((c) => c.scheme.toLowerCase() === 'bearer') ?? challenges[0];
     if (!chosen) return null;
@@ -112,7 +119,7 @@ export function parseChallenge(value: string | null | undefined): Challenge | nu
     if (tenant !== undefined) out.tenant = tenant;
     if (error !== undefined) out.error = error;
     if (claims !== undefined) out.claims = claims;
-    return out;
+    return Object.freeze(out);
   } catch {
     return null;
   }

@@ -103,16 +103,28 @@ function lowerText(body: VaultErrorBody): { codes: string; text: string } {
   return { codes, text: `${codes} ${(body.message ?? '').toLowerCase()}` };
 }
 
+/** Inner codes that decide a 403 on their own. */
+const CODES_403: Readonly<Record<string, Cause>> = {
+  forbiddenbyfirewall: 'firewall',
+  forbiddenbyrbac: 'rbac',
+  secretdisabled: 'secret_disabled',
+  keyoperationforbidden: 'key_operation_forbidden',
+  accessdenied: 'access_policy',
+};
+
 function cause403(body: VaultErrorBody | null): Cause {
   if (!body) return 'forbidden';
-  const { codes, text } = lowerText(body);
-  if (codes.includes('forbiddenbyfirewall') || text.includes('client address is not authorized')) return 'firewall';
-  if (codes.includes('forbiddenbyrbac') || text.includes('caller is not authorized to perform action') || text.includes('deniedwithnovalidrbac')) {
+  // The inner code decides without reading the message (the common, cheap case).
+  const byCode = CODES_403[(body.innerCode ?? '').toLowerCase()] ?? CODES_403[(body.code ?? '').toLowerCase()];
+  if (byCode) return byCode;
+  const { text } = lowerText(body);
+  if (text.includes('forbiddenbyfirewall') || text.includes('client address is not authorized')) return 'firewall';
+  if (text.includes('forbiddenbyrbac') || text.includes('caller is not authorized to perform action') || text.includes('deniedwithnovalidrbac')) {
     return 'rbac';
   }
   if (text.includes('secretdisabled') || text.includes('disabled secret')) return 'secret_disabled';
   if (text.includes('keyoperationforbidden')) return 'key_operation_forbidden';
-  if (codes.includes('accessdenied') || (body.permission !== undefined && text.includes('does not have'))) return 'access_policy';
+  if (text.includes('accessdenied') || (body.permission !== undefined && text.includes('does not have'))) return 'access_policy';
   return 'forbidden';
 }
 

@@ -1,3 +1,4 @@
+import { BoundedMemo } from './memo.js';
 import type { VaultErrorBody } from './types.js';
 
 /** Bodies are read up to this many characters; Key Vault's are < 2 KB. */
@@ -43,6 +44,37 @@ function first(re: RegExp, text: string): string | undefined {
 }
 
 /**
+ * The value after `marker` (at a word start), up to the first stop
+ * character; indexOf-based because this runs on every failed call.
+ */
+function after(message: string, marker: string, stops: Uint8Array): string | undefined {
+  let at = message.indexOf(marker);
+  while (at > 0 && isWordChar(message.charCodeAt(at - 1))) at = message.indexOf(marker, at + 1);
+  if (at < 0) return undefined;
+  const start = at + marker.length;
+  const limit = Math.min(message.length, start + MAX_VALUE_CHARS);
+  let end = start;
+  for (; end < limit; end++) {
+    const c = message.charCodeAt(end);
+    if (c < 128 && stops[c] === 1) break;
+  }
+  return end > start ? message.slice(start, end) : undefined;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function stopSet(chars: string): Uint8Array {
+  const set = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) set[chars.charCodeAt(i)] = 1;
+  return set;
+}
+
+const STOPS = stopSet(";'\", \r\n\t");
+const QUOTE_STOPS = stopSet("'\r\n");
+
+/**
  * What Key Vault's real messages reveal (texts in DESIGN.md "Real error
  * texts"). Each pattern runs only when its anchor word is present: this runs
  * on every failed call, and an unanchored `\w+LimitReached` alone cost more
@@ -53,28 +85,22 @@ function reveal(out: Mutable<VaultErrorBody>, message: string): void {
     const akv = first(/\b(AKV\d{5})\b/, message);
     if (akv) out.akvCode = akv;
   }
-  if (message.includes('Client address')) {
+  if (message.includes('Client address:')) {
     const address = first(/Client address:\s*([0-9A-Fa-f:.]+[0-9A-Fa-f])/, message);
     if (address) out.clientAddress = address;
   }
-  if (message.includes('appid=') || message.includes('oid=')) {
-    const appid = first(/\bappid=([^;'",\s]+)/i, message);
-    if (appid) out.callerAppId = appid;
-    const oid = first(/\boid=([^;'",\s]+)/i, message);
-    if (oid) out.callerOid = oid;
-  }
+  const appid = after(message, 'appid=', STOPS);
+  if (appid) out.callerAppId = appid;
+  const oid = after(message, 'oid=', STOPS);
+  if (oid) out.callerOid = oid;
   if (message.includes('permission')) {
     const permission = /does not have ([A-Za-z]+) ([A-Za-z]+) permission/.exec(message);
     if (permission?.[1] && permission[2]) out.permission = `${permission[1]} ${permission[2]}`.slice(0, MAX_VALUE_CHARS);
   }
-  if (message.includes('Action:')) {
-    const action = first(/Action:\s*'([^'\r\n]+)'/, message);
-    if (action) out.action = action;
-  }
-  if (message.includes('DecisionReason')) {
-    const reason = first(/DecisionReason:?\s*'?([A-Za-z]+)/, message);
-    if (reason) out.decisionReason = reason;
-  }
+  const action = after(message, "Action: '", QUOTE_STOPS);
+  if (action) out.action = action;
+  const reason = after(message, "DecisionReason: '", STOPS);
+  if (reason) out.decisionReason = reason;
   const limitAt = message.indexOf('LimitReached');
   if (limitAt > 0) {
     let from = limitAt;
@@ -99,8 +125,14 @@ function reveal(out: Mutable<VaultErrorBody>, message: string): void {
  * @example parseErrorBody('{"error":{"code":"Throttled","message":"... Reason: VaultRequestTypeLimitReached"}}').throttleReason
  */
 export function parseErrorBody(body: string | null | undefined): VaultErrorBody | null {
+  if (typeof body !== 'string' || body.length === 0) return null;
+  return memo.get(body, parse);
+}
+
+const memo = new BoundedMemo<VaultErrorBody | null>(64, 4096);
+
+function parse(body: string): VaultErrorBody | null {
   try {
-    if (typeof body !== 'string') return null;
     const text = body.length > MAX_BODY_CHARS ? body.slice(0, MAX_BODY_CHARS) : body;
     if (text.trim().length === 0) return null;
     const out: Mutable<VaultErrorBody> = {};
@@ -137,7 +169,7 @@ export function parseErrorBody(body: string | null | undefined): VaultErrorBody 
       out.message = message;
       reveal(out, message);
     }
-    return out;
+    return Object.freeze(out);
   } catch {
     return null;
   }

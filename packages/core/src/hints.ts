@@ -23,14 +23,21 @@ export interface HintContext {
 }
 
 const MAX_VALUE_CHARS = 160;
-const UNSAFE = /[\u0000-\u001f\u007f"'`]/;
 const UNSAFE_ALL = /[\u0000-\u001f\u007f"'`]/g;
+
+function hasUnsafe(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 127 || c === 34 || c === 39 || c === 96) return true;
+  }
+  return false;
+}
 
 /** A value fit for a hint: no control characters or quotes, bounded. */
 function v(value: string | number | undefined, fallback = 'unknown'): string {
   if (value === undefined || value === '') return fallback;
   const raw = String(value);
-  const s = (UNSAFE.test(raw) ? raw.replace(UNSAFE_ALL, '') : raw).trim();
+  const s = (hasUnsafe(raw) ? raw.replace(UNSAFE_ALL, '') : raw).trim();
   return s.length === 0 ? fallback : s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS)}...` : s;
 }
 
