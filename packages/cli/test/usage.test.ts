@@ -31,24 +31,24 @@ describe('kvtrace usage and exit codes', () => {
     expect(r.stderr).toMatch(/^kvtrace: /);
   });
 
-  it('never echoes a token passed where it does not belong', async () => {
+  // Each case gets a token where it does not belong; usage errors name the
+  // option, never the value (a token argument is a token pasted by mistake).
+  it.each<[string, (token: string) => string[], boolean]>([
+    ['as a stray argument', (t) => ['explain', t], false],
+    ['after an unknown option', (t) => ['explain', '--tokn', t], false],
+    ['in --unknown=value form', (t) => ['explain', `--tokn=${t}`], false],
+    ['as --status', (t) => ['explain', '--status', t], false],
+    ['as --at', (t) => ['explain', '--at', t], false],
+    ['as --tenant', (t) => ['explain', '--tenant', t, '--status', '401'], false],
+    ['as --vault', (t) => ['explain', '--vault', t, '--status', '401'], false],
+    ['as --header', (t) => ['explain', '--header', t, '--status', '401'], false],
+    ['as --body', (t) => ['explain', '--body', t], false],
+    ['as --body with --json', (t) => ['explain', '--json', '--body', t], false],
+    ['on stdin as --response', () => ['explain', '--response', '-'], true],
+  ])('never echoes a token passed %s', async (_label, args, viaStdin) => {
     const token = await mintToken();
-    for (const args of [
-      ['explain', token],
-      ['explain', '--tokn', token],
-      ['explain', `--tokn=${token}`],
-      ['explain', '--status', token],
-      ['explain', '--at', token],
-      ['explain', '--tenant', token, '--status', '401'],
-      ['explain', '--vault', token, '--status', '401'],
-      ['explain', '--header', token, '--status', '401'],
-      ['explain', '--body', token],
-      ['explain', '--json', '--body', token],
-      ['explain', '--response', '-'],
-    ]) {
-      const r = await run(args, token);
-      expectNoLeak(r, token);
-      expect(r.code).toBe(2);
-    }
+    const r = await run(args(token), viaStdin ? token : undefined);
+    expectNoLeak(r, token);
+    expect(r.code).toBe(2);
   });
 });
