@@ -145,6 +145,7 @@ export interface FakeVault {
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
+  /** HTTP status answered; 0 when a fault reset the connection. */
   readonly status: number;
   readonly authorized: boolean;
   readonly userAgent: string;

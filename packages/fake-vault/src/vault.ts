@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { debuglog } from 'node:util';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AccessPolicies, checkFirewall } from './access.js';
 import type { Collection, FirewallRules } from './access.js';
@@ -23,7 +24,10 @@ import { writeReply } from './reply.js';
 
 /** api-versions the vault accepts (the SDK pins 2025-07-01; 7.x are still served). */
 export const API_VERSIONS = new Set(['7.0', '7.1', '7.2', '7.3', '7.4', '7.5', '7.6', '2025-07-01', '2026-04-01']);
+/** Older SDKs pinned previews such as `7.4-preview.1`; the service still serves them. */
+const PREVIEW_VERSION = /^7\.[0-6]-preview(\.\d+)?$/;
 const SERVICE_VERSION = '1.9.2795.1';
+const debug = debuglog('kvtrace-fake-vault');
 const MAX_RECORDED = 10_000;
 
 /** The stored objects of one vault name. */
@@ -139,6 +143,8 @@ export class VaultService {
   }
 
   private record(method: string, path: string, status: number, authorized: boolean, req: IncomingMessage): void {
+    // NODE_DEBUG=kvtrace-fake-vault prints each vault request (never a token or body).
+    debug('%s %s -> %s', method, path, status === 0 ? 'reset' : status);
     // Bounded so a benchmark's millions of requests do not grow memory.
     if (this.requests.length >= MAX_RECORDED) this.requests.splice(0, this.requests.length - MAX_RECORDED + 1);
     this.requests.push({ method, path, status, authorized, userAgent: String(req.headers['user-agent'] ?? '') });
@@ -153,7 +159,7 @@ export class VaultService {
     checkFirewall(this.firewall, address, caller, vaultName, region);
     const apiVersion = url.searchParams.get('api-version');
     if (!apiVersion) throw badParameter('The api-version query parameter (?api-version=) is required for all requests.');
-    if (!API_VERSIONS.has(apiVersion)) {
+    if (!API_VERSIONS.has(apiVersion) && !PREVIEW_VERSION.test(apiVersion)) {
       throw badParameter(`The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (2025-07-01).`);
     }
     const collection = COLLECTIONS[segments[0] ?? ''];

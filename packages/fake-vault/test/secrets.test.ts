@@ -81,7 +81,7 @@ describe('secrets over plain fetch', () => {
   it('serves every supported api-version and the Key Vault response headers', async () => {
     const token = await vault.mintToken();
     await client.setSecret('fetched', 'value-1');
-    for (const v of ['7.0', '7.4', '7.6', '2025-07-01', '2026-04-01']) {
+    for (const v of ['7.0', '7.4', '7.4-preview.1', '7.6', '2025-07-01', '2026-04-01']) {
       const res = await vaultFetch(vault, `/secrets/fetched?api-version=${v}`, { token, headers: { 'x-ms-client-request-id': `req-${v}` } });
       expect(res.status).toBe(200);
       expect((await json(res)).value).toBe('value-1');
