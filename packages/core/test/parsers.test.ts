@@ -112,3 +112,27 @@ describe('isValidAudience (DESIGN.md "Valid audiences")', () => {
     expect(isValidAudience(aud, expected)).toBe(ok);
   });
 });
+
+describe('BoundedMemo (repeated challenges and bodies)', async () => {
+  const { BoundedMemo } = await import('../src/memo.js');
+  it('computes once per key, stays bounded, skips long keys', () => {
+    let calls = 0;
+    const memo = new BoundedMemo<number>(3, 10);
+    const f = (k: string) => (calls++, k.length);
+    expect(memo.get('a', f)).toBe(1);
+    expect(memo.get('a', f)).toBe(1);
+    expect(calls).toBe(1);
+    for (const k of ['b', 'c', 'd', 'e']) memo.get(k, f);
+    expect(calls).toBe(5);
+    memo.get('a', f); // evicted when the memo started over
+    expect(calls).toBe(6);
+    memo.get('x'.repeat(11), f);
+    memo.get('x'.repeat(11), f);
+    expect(calls).toBe(8);
+  });
+  it('parseErrorBody answers the same frozen object for a repeated body', () => {
+    const a = parseErrorBody(BODIES.rbac);
+    expect(parseErrorBody(BODIES.rbac)).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+  });
+});
