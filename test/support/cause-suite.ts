@@ -259,6 +259,16 @@ export function defineCauseSuite(entry: AppOptions['entry'], preload: '--import'
         requests.points.filter((p) => p.attributes['keyvault.vault.name'] === ctx.vault.vaultName).map((p) => [key(p.attributes), p.value]),
       );
       expect(fromMetric).toEqual(fromSpans);
+      // Exactly the five low-cardinality keys of DESIGN.md's metrics table: no object name, no request id.
+      for (const p of requests.points) {
+        expect(Object.keys(p.attributes).sort()).toEqual([
+          'http.response.status_code',
+          'keyvault.cause',
+          'keyvault.operation',
+          'keyvault.outcome',
+          'keyvault.vault.name',
+        ]);
+      }
       expect(fromMetric.get('secrets.get|401|unauthenticated|missing_token')).toBe(1);
 
       const retryAfter = ctx.receiver.latestMetric('keyvault.retry_after')!;

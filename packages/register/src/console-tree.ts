@@ -14,6 +14,8 @@ const KIND = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'] as const;
 const STATUS = ['', 'OK', 'ERROR'] as const;
 /** Spans of a trace whose root never ends (or lives in another process) are printed after this long. */
 const ORPHAN_AFTER_MS = 30_000;
+/** Most traces held at once: beyond it the oldest is printed as it stands, so memory stays bounded. */
+const MAX_OPEN_TRACES = 1000;
 
 /**
  * Formats the spans of one trace as a tree, parents before children, siblings
@@ -131,7 +133,8 @@ export class ConsoleTreeExporter implements tracing.SpanExporter {
         if (span.parentSpanContext === undefined || span.parentSpanContext.isRemote === true) this.print(traceId);
       }
       for (const [traceId, entry] of this.traces) {
-        if (now - entry.firstAt > ORPHAN_AFTER_MS) this.print(traceId);
+        if (now - entry.firstAt > ORPHAN_AFTER_MS || this.traces.size > MAX_OPEN_TRACES) this.print(traceId);
+        else break; // Map order is insertion order: the rest are younger.
       }
       resultCallback({ code: core.ExportResultCode.SUCCESS });
     } catch (error) {

@@ -108,3 +108,21 @@ describe('ConsoleTreeExporter', () => {
     expect(out).toMatch(/^trace 0af7651916cd43dd8448eb211c80319c\n└─ SERVER incoming \d+\.\d ms\n$/);
   });
 });
+
+describe('ConsoleTreeExporter memory bound', () => {
+  it('prints the oldest open trace once more than 1000 traces wait for their roots', () => {
+    const output: string[] = [];
+    const exporter = new ConsoleTreeExporter({ write: (t) => output.push(t) });
+    const provider = new tracing.BasicTracerProvider({ spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] });
+    const tracer = provider.getTracer('t');
+    const roots: Span[] = [];
+    for (let i = 0; i < 1001; i++) {
+      const root = tracer.startSpan(`root-${i}`);
+      roots.push(root);
+      tracer.startSpan(`child-${i}`, {}, trace.setSpan(ROOT_CONTEXT, root)).end();
+    }
+    expect(output).toHaveLength(1);
+    expect(output[0]).toContain('child-0');
+    for (const r of roots) r.end();
+  });
+});
