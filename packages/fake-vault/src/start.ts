@@ -181,6 +181,7 @@ export async function start(options: StartOptions = {}): Promise<FakeVault> {
     },
     close() {
       closed ??= (async () => {
+        service.shutdown();
         agent.destroy();
         await dispatcher?.destroy();
         await new Promise<void>((resolve) => {

@@ -115,7 +115,7 @@ export class VaultService {
       const root = segments[0] ?? '';
       const operation = root.startsWith('deletedkeys') || root === 'keys' ? keyOperation(method, segments) : secretOperation(method, segments);
       fault = this.faults.take(method, url.pathname, operation);
-      if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault!.latencyMs));
+      if (fault?.latencyMs) await this.delay(fault.latencyMs);
       if (fault?.reset) {
         req.socket.destroy();
         this.record(method, url.pathname, 0, true, req);
@@ -140,6 +140,25 @@ export class VaultService {
     this.record(method, url.pathname, reply.status, authorized, req);
     const acceptsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     writeReply(res, reply, headers, { gzip: acceptsGzip && (this.gzip || fault?.gzip === true), truncate: fault?.truncate === true });
+  }
+
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  /** A delay that close() can cancel, so an injected latency never outlives the server. */
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  /** Cancels pending delays; their requests' sockets are being destroyed anyway. */
+  shutdown(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
   }
 
   private record(method: string, path: string, status: number, authorized: boolean, req: IncomingMessage): void {

@@ -135,3 +135,17 @@ describe('installResolve', () => {
     expect(dns.lookup).toBe(before);
   });
 });
+
+describe('close with work in flight', () => {
+  it('cancels an injected latency and leaves no timer behind', async () => {
+    const vault = await start();
+    vault.inject({ latencyMs: 60_000 });
+    const pending = vaultFetch(vault, '/secrets?api-version=7.5', { token: await vault.mintToken() }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    await vault.close();
+    expect(await pending).toBeInstanceOf(TypeError); // the client sees the connection go away
+    const timersAfter = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    expect(timersAfter).toBeLessThan(timersBefore);
+  });
+});
