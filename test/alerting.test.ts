@@ -91,6 +91,8 @@ describe.runIf(mustRun)('alert rules on a live Prometheus scraping a kvtrace ser
         OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort),
       }),
     });
+    const child = app;
+    process.once('exit', () => child.kill('SIGKILL')); // never outlive a crashed test worker
     app.stdout?.setEncoding('utf8').on('data', (t: string) => (appLog += t));
     app.stderr?.setEncoding('utf8').on('data', (t: string) => (appLog += t));
     const appReady = until('the service and its /metrics', async () => (await fetch(`${appUrl}/healthz`)).ok && (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok, 45_000, () => appLog);

@@ -153,8 +153,14 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   child.stdout?.setEncoding('utf8').on('data', (c: string) => (output += c));
   child.stderr?.setEncoding('utf8').on('data', (c: string) => (output += c));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A test worker that dies mid-test must not leave a Prometheus behind.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
 
   const stop = async (): Promise<void> => {
+    process.off('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

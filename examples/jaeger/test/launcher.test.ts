@@ -47,6 +47,8 @@ describe('start-with-fake-vault.mjs (the container entry point) on the host', ()
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       },
     });
+    const child = launcher;
+    process.once('exit', () => child.kill('SIGKILL')); // never outlive a crashed test worker
     launcher.stdout?.setEncoding('utf8').on('data', (t: string) => (log += t));
     launcher.stderr?.setEncoding('utf8').on('data', (t: string) => (log += t));
     // Generous: on a loaded two-core machine node + register + the SDK take seconds to load.
