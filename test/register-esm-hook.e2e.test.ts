@@ -9,13 +9,15 @@ import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { closeScenario, runScenario } from './support/scenario.js';
 
 describe('the ESM loader hook is what makes ES modules traceable', () => {
-  it('without it, an ESM app gets fetch spans but no node:https (Azure SDK) spans; with it, both', async () => {
+  it('without it, an ESM app gets fetch spans but no node:https (Azure SDK) spans; with it (--import or --require), both', async () => {
     const cases = pickCases('sdk-ok', 'fetch-missing');
     const env = (r: OtlpReceiver) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: r.url, OTEL_METRICS_EXPORTER: 'none' });
     // Independent runs (each with its own vault): side by side to halve the wall time.
-    const [without, withHook] = await Promise.all([
+    const [without, withHook, viaRequire] = await Promise.all([
       runScenario({ cases, preloadModule: './fixtures/start-without-esm-hook.mjs', env }),
       runScenario({ cases, env }),
+      // --require loads the same ESM entry through require(esm); the hook it registers serves an ESM app too.
+      runScenario({ cases, preload: '--require', env }),
     ]);
     try {
       // Without the hook even the app's own node:http server spans are missing; only undici's fetch span remains.
@@ -23,10 +25,13 @@ describe('the ESM loader hook is what makes ES modules traceable', () => {
       expect(vaultSpans.map((s) => s.attributes['keyvault.cause'])).toEqual(['missing_token']);
       expect(without.receiver.spans().filter((s) => s.kind === 2)).toEqual([]);
       expect(caseSpans(withHook.receiver.spans(), 'sdk-ok').length).toBeGreaterThanOrEqual(2);
+      expect(caseSpans(viaRequire.receiver.spans(), 'sdk-ok').length).toBeGreaterThanOrEqual(2);
+      expect(viaRequire.app.stderr).not.toContain('import-in-the-middle');
       expect(without.run.answers.get('sdk-ok')).toMatchObject({ ok: true });
     } finally {
       await closeScenario(without);
       await closeScenario(withHook);
+      await closeScenario(viaRequire);
     }
   });
 });
