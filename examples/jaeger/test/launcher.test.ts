@@ -36,6 +36,7 @@ describe('start-with-fake-vault.mjs (the container entry point) on the host', ()
     for (const [k, v] of Object.entries(process.env)) if (!/^(OTEL_|KVTRACE_|AZURE_|VITEST|NODE_OPTIONS$)/.test(k)) env[k] = v;
     launcher = spawn(process.execPath, ['start-with-fake-vault.mjs'], {
       cwd: HERE,
+      detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...env,
@@ -48,7 +49,11 @@ describe('start-with-fake-vault.mjs (the container entry point) on the host', ()
       },
     });
     const child = launcher;
-    process.once('exit', () => child.kill('SIGKILL')); // never outlive a crashed test worker
+    // Never outlive a crashed test worker: the launcher leads its own process
+    // group, so one kill also ends the app it started.
+    process.once('exit', () => {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    });
     launcher.stdout?.setEncoding('utf8').on('data', (t: string) => (log += t));
     launcher.stderr?.setEncoding('utf8').on('data', (t: string) => (log += t));
     // Generous: on a loaded two-core machine node + register + the SDK take seconds to load.
@@ -60,8 +65,8 @@ describe('start-with-fake-vault.mjs (the container entry point) on the host', ()
   }, 60_000);
 
   afterAll(async () => {
-    if (launcher && launcher.exitCode === null && launcher.signalCode === null) {
-      launcher.kill('SIGKILL');
+    if (launcher?.pid !== undefined && launcher.exitCode === null && launcher.signalCode === null) {
+      process.kill(-launcher.pid, 'SIGKILL');
     }
     await receiver?.close();
   });
