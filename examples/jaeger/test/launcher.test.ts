@@ -52,7 +52,11 @@ describe('start-with-fake-vault.mjs (the container entry point) on the host', ()
     // Never outlive a crashed test worker: the launcher leads its own process
     // group, so one kill also ends the app it started.
     process.once('exit', () => {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     });
     launcher.stdout?.setEncoding('utf8').on('data', (t: string) => (log += t));
     launcher.stderr?.setEncoding('utf8').on('data', (t: string) => (log += t));
