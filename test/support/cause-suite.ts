@@ -24,8 +24,9 @@ export function defineCauseSuite(entry: AppOptions['entry'], preload: '--import'
           OTEL_SERVICE_NAME: 'kv-e2e',
           OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
           OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-          // Long enough that only the exit flush can deliver the metrics.
+          // Long enough that only the flush at beforeExit can deliver spans and metrics.
           OTEL_METRIC_EXPORT_INTERVAL: '600000',
+          OTEL_BSP_SCHEDULE_DELAY: '600000',
         }),
       });
       spans = ctx.receiver.spans();
