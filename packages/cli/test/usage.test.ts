@@ -52,3 +52,14 @@ describe('kvtrace usage and exit codes', () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe('kvtrace explain keeps request secrets out of its report', () => {
+  it('ignores an Authorization header passed as a response header, in text and JSON', async () => {
+    const token = await mintToken();
+    for (const json of [[], ['--json']]) {
+      const r = await run(['explain', '--status', '401', '--header', `Authorization: Bearer ${token}`, ...json]);
+      expectNoLeak(r, token);
+      expect(r.code).toBe(1);
+    }
+  });
+});
