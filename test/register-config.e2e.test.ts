@@ -86,11 +86,18 @@ describe('@kvtrace/register configuration', () => {
     expect(scenario.exit).toEqual({ code: 0, signal: null });
   });
 
-  it('KVTRACE_RECORD_OBJECT_NAMES=false drops the object name and masks it in url.full; OTEL_SERVICE_NAME names the service', async () => {
+  it('KVTRACE_RECORD_OBJECT_NAMES=false masks object names, KVTRACE_CHALLENGE_SPAN_STATUS=error keeps the handshake an error; OTEL_SERVICE_NAME names the service', async () => {
     scenario = await runScenario({
       cases: FEW,
-      env: (r) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: r.url, KVTRACE_RECORD_OBJECT_NAMES: 'false', OTEL_SERVICE_NAME: 'orders-api' }),
+      env: (r) => ({
+        OTEL_EXPORTER_OTLP_ENDPOINT: r.url,
+        KVTRACE_RECORD_OBJECT_NAMES: 'false',
+        KVTRACE_CHALLENGE_SPAN_STATUS: 'error',
+        OTEL_SERVICE_NAME: 'orders-api',
+      }),
     });
+    const challenge = scenario.receiver.spans().find((s) => s.attributes['keyvault.cause'] === 'challenge');
+    expect(challenge?.status.code).toBe(2);
     const vaultSpans = scenario.receiver.spans().filter((s) => s.attributes['keyvault.vault.name'] !== undefined);
     expect(vaultSpans.length).toBeGreaterThanOrEqual(3);
     for (const s of vaultSpans) {
