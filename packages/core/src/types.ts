@@ -54,6 +54,7 @@ export interface Challenge {
   readonly scheme: string;
   /** `authorization` or `authorization_uri`, as sent. */
   readonly authorization?: string;
+  /** `resource` as sent; when only `scope` was sent, the scope minus `/.default`. */
   readonly resource?: string;
   readonly scope?: string;
   /** Tenant id taken from the authorization URL path. */
