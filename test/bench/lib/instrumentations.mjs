@@ -25,6 +25,7 @@ export const CHANNELS = [
   'undici:request:trailers',
   'undici:request:error',
 ].map((name) => diagnosticsChannel.channel(name));
+const BODY_CHUNKS = diagnosticsChannel.channel('undici:request:bodyChunkReceived');
 
 /**
  * @param {() => Promise<void>} firstFetch a fetch made before anything else, so
@@ -75,6 +76,7 @@ export async function buildInstrumentations(firstFetch) {
   const kvtraceSubscriptions = recorded.remaining();
   if (kvtraceSubscriptions.length === 0) throw new Error('bench: kvtrace subscribed to no undici channel');
   for (const [name, fn] of kvtraceSubscriptions) diagnosticsChannel.unsubscribe(name, fn);
+  assertKvtraceChannels(false);
   globalThis[DISPATCHER] = bundledDispatcher;
   assertHttpUnpatched();
 
@@ -87,13 +89,29 @@ export async function buildInstrumentations(firstFetch) {
     },
     /** B: stock instrumentation-undici; fetch through Node's bundled dispatcher. */
     stockFetch: {
-      enable: () => stockUndici.enable(),
+      enable: () => {
+        assertKvtraceChannels(false);
+        stockUndici.enable();
+      },
       disable: () => stockUndici.disable(),
+    },
+    /** B7: B through kvtrace's undici 7 dispatcher, to split C - B into dispatcher and hooks. */
+    stockFetchViaTap: {
+      enable: () => {
+        assertKvtraceChannels(false);
+        globalThis[DISPATCHER] = tapDispatcher;
+        stockUndici.enable();
+      },
+      disable: () => {
+        stockUndici.disable();
+        globalThis[DISPATCHER] = bundledDispatcher;
+      },
     },
     /** C: kvtrace's UndiciInstrumentation, its channel subscribers first (as createInstrumentations orders them), its dispatcher. */
     kvtraceFetch: {
       enable: () => {
         for (const [name, fn] of kvtraceSubscriptions) diagnosticsChannel.subscribe(name, fn);
+        assertKvtraceChannels(true);
         globalThis[DISPATCHER] = tapDispatcher;
         kvUndici.enable();
       },
@@ -105,7 +123,10 @@ export async function buildInstrumentations(firstFetch) {
     },
     /** E: stock instrumentation-http. */
     stockHttp: {
-      enable: () => stockHttp.enable(),
+      enable: () => {
+        assertKvtraceChannels(false);
+        stockHttp.enable();
+      },
       disable: () => {
         stockHttp.disable();
         assertHttpUnpatched();
@@ -113,7 +134,11 @@ export async function buildInstrumentations(firstFetch) {
     },
     /** F: kvtrace's HttpInstrumentation. */
     kvtraceHttp: {
-      enable: () => kvHttp.enable(),
+      // kvtrace's undici subscriptions stay off: node:http never publishes on those channels.
+      enable: () => {
+        assertKvtraceChannels(false);
+        kvHttp.enable();
+      },
       disable: () => {
         kvHttp.disable();
         assertHttpUnpatched();
@@ -122,11 +147,19 @@ export async function buildInstrumentations(firstFetch) {
     /** The floor (A, D): nothing on, fetch through the bundled dispatcher. */
     none: {
       enable: () => {
+        assertKvtraceChannels(false);
         globalThis[DISPATCHER] = bundledDispatcher;
       },
       disable: () => {},
     },
   };
+}
+
+/** Only kvtrace listens for body chunks: the channel has subscribers exactly while variant C runs. */
+function assertKvtraceChannels(on) {
+  if (BODY_CHUNKS.hasSubscribers !== on) {
+    throw new Error(`bench: kvtrace's undici subscriptions are ${on ? 'off' : 'on'} where they must be ${on ? 'on' : 'off'}`);
+  }
 }
 
 /** instrumentation-http patches node:http/https when they are next required (require-in-the-middle). */

@@ -22,17 +22,23 @@ export async function main() {
     await clients.getSecret();
     const report = { date: new Date().toISOString(), machine: machine(), options, kvtraceChannels: inst.kvtraceChannels };
     const want = (phase) => options.only === undefined || options.only === phase;
+    const timed = async (phase, fn) => {
+      const t0 = Date.now();
+      const result = await fn();
+      log(`${phase} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      return result;
+    };
     if (want('side-by-side')) {
       log(`side by side: ${options.rounds} rounds x ${options.perRound} timed calls per variant (+${options.warmup} warm-up)`);
-      report.sideBySide = await runSideBySide({ inst, clients, otel, ...options });
+      report.sideBySide = await timed('side by side', () => runSideBySide({ inst, clients, otel, ...options }));
     }
     if (want('micro')) {
-      log('micro: ns/op');
-      report.micro = await runMicro({ inst, clients });
+      log(`micro: ns/op${options.coreMicro ? " (core's micro.mjs, then kvtrace's hooks)" : ' (kvtrace hooks only; BENCH_CORE_MICRO=1 adds core)'}`);
+      report.micro = await timed('micro', () => runMicro({ inst, clients, ...options }));
     }
     if (want('memory')) {
       log(`memory: ${options.memoryCalls} vault calls, ${options.memoryTokens} distinct tokens (${options.memoryMode})`);
-      report.memory = await runMemory({ inst, clients, vault, otel, ...options });
+      report.memory = await timed('memory', () => runMemory({ inst, clients, vault, otel, ...options }));
     }
     report.staleSocketRetries = clients.retries.count;
     report.seconds = (Date.now() - started) / 1000;

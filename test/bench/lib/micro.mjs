@@ -9,8 +9,8 @@ import { captureRealExchange } from './exchange.mjs';
 
 const CORE_MICRO = fileURLToPath(new URL('../../../packages/core/bench/micro.mjs', import.meta.url));
 
-export async function runMicro({ inst, clients }) {
-  const rows = [...(await coreMicro()), ...(await hookMicro(inst, clients))];
+export async function runMicro({ inst, clients, coreMicro: withCore }) {
+  const rows = [...(withCore ? await coreMicro() : []), ...(await hookMicro(inst, clients))];
   const cpu = (pattern) => rows.find((r) => pattern.test(r.name))?.cpuNs;
   const diagnoses = rows.filter((r) => /^diagnose/.test(r.name)).map((r) => r.cpuNs);
   return {

@@ -9,6 +9,7 @@ const FULL = {
   memoryTokens: 20_000,
   memoryConcurrency: 16,
   memoryMode: 'hooks',
+  coreMicro: 1,
 };
 
 const QUICK = {
@@ -19,6 +20,8 @@ const QUICK = {
   memoryTokens: 2_000,
   memoryConcurrency: 16,
   memoryMode: 'hooks',
+  // core's micro-benchmark has fixed iteration counts (~60 s of CPU): off in a smoke run.
+  coreMicro: 0,
 };
 
 const ENV = {
@@ -29,6 +32,7 @@ const ENV = {
   memoryTokens: 'BENCH_MEMORY_TOKENS',
   memoryConcurrency: 'BENCH_MEMORY_CONCURRENCY',
   memoryMode: 'BENCH_MEMORY_MODE',
+  coreMicro: 'BENCH_CORE_MICRO',
 };
 
 export function readOptions(argv = process.argv.slice(2), env = process.env) {
@@ -43,7 +47,11 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
       continue;
     }
     const value = Number(raw);
-    if (!Number.isInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer`);
+    if (key === 'coreMicro') {
+      if (value !== 0 && value !== 1) throw new TypeError(`${name} must be 0 or 1`);
+    } else if (!Number.isInteger(value) || value <= 0) {
+      throw new TypeError(`${name} must be a positive integer`);
+    }
     options[key] = value;
   }
   for (const only of ['side-by-side', 'micro', 'memory']) {

@@ -7,7 +7,7 @@ import { runInterleaved } from './rounds.mjs';
  * @param {ReturnType<import('./clients.mjs').createClients>} o.clients
  */
 export async function runSideBySide({ inst, clients, otel, rounds, perRound, warmup }) {
-  const { none, stockFetch, kvtraceFetch, stockHttp, kvtraceHttp } = inst;
+  const { none, stockFetch, stockFetchViaTap, kvtraceFetch, stockHttp, kvtraceHttp } = inst;
   const variant = (name, label, switcher, call, spansPerCall, kvtrace, probe) => ({
     name,
     label,
@@ -25,6 +25,9 @@ export async function runSideBySide({ inst, clients, otel, rounds, perRound, war
     variant('A', 'fetch, no OpenTelemetry', none, clients.fetchVault, 0, false),
     variant('B', 'fetch + stock instrumentation-undici', stockFetch, clients.fetchVault, 1, false),
     variant('C', 'fetch + kvtrace', kvtraceFetch, clients.fetchVault, 1, true),
+    variant('B7', "B through kvtrace's undici 7 dispatcher", stockFetchViaTap, clients.fetchVault, 1, false),
+    // B run twice: how far apart two identical variants land is the noise floor of every ratio.
+    variant('B2', 'B again (identical: the noise floor)', stockFetch, clients.fetchVault, 1, false),
     variant('D', 'SecretClient.getSecret, no OpenTelemetry', none, clients.getSecret, 0, false),
     variant('E', 'SecretClient.getSecret + stock instrumentation-http', stockHttp, clients.getSecret, 1, false),
     variant('F', 'SecretClient.getSecret + kvtrace', kvtraceHttp, clients.getSecret, 1, true),
@@ -42,6 +45,9 @@ export async function runSideBySide({ inst, clients, otel, rounds, perRound, war
     ratios: {
       'C/B': ratio(byName.C, byName.B),
       'F/E': ratio(byName.F, byName.E),
+      'C/B7 (hooks alone)': ratio(byName.C, byName.B7),
+      'B7/B (dispatcher alone)': ratio(byName.B7, byName.B),
+      'B2/B (noise floor)': ratio(byName.B2, byName.B),
       'B/A': ratio(byName.B, byName.A),
       'E/D': ratio(byName.E, byName.D),
       'non-vault fetch NC/NB': ratio(byName.NC, byName.NB),
