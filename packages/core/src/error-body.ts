@@ -126,7 +126,9 @@ function reveal(out: Mutable<VaultErrorBody>, message: string): void {
  */
 export function parseErrorBody(body: string | null | undefined): VaultErrorBody | null {
   if (typeof body !== 'string' || body.length === 0) return null;
-  return memo.get(body, parse);
+  // Only Key Vault error envelopes are memoised: a caller passing some other
+  // body (a secret's value, say) must not have it kept in a module-level map.
+  return body.includes('"error"') ? memo.get(body, parse) : parse(body);
 }
 
 const memo = new BoundedMemo<VaultErrorBody | null>(64, 4096);
