@@ -30,6 +30,36 @@ export async function captureRealExchange(inst, call, wantStatus = 200) {
   return { request, response };
 }
 
+/**
+ * One real call through variant F; keeps the ClientRequest and IncomingMessage
+ * that kvtrace's http hooks were given (the hooks are wrapped for that call only).
+ */
+export async function captureRealHttpExchange(inst, call) {
+  const instrumentation = inst.kvtraceHttpInstrumentation;
+  const config = instrumentation.getConfig();
+  const seen = {};
+  instrumentation.setConfig({
+    ...config,
+    requestHook: (span, request) => {
+      seen.request = request;
+      config.requestHook(span, request);
+    },
+    responseHook: (span, response) => {
+      seen.response = response;
+      config.responseHook(span, response);
+    },
+  });
+  inst.kvtraceHttp.enable();
+  try {
+    await call();
+  } finally {
+    inst.kvtraceHttp.disable();
+    instrumentation.setConfig(config);
+  }
+  if (!seen.request || seen.response?.statusCode !== 200) throw new Error('bench: no 200 http exchange captured');
+  return { request: seen.request, response: seen.response, hooks: { requestHook: config.requestHook, responseHook: config.responseHook } };
+}
+
 /** A copy of undici's request object (same prototype and fields) carrying another Authorization value. */
 export function withAuthorization(request, authorization) {
   const copy = Object.assign(Object.create(Object.getPrototypeOf(request)), request);

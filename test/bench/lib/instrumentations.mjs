@@ -82,6 +82,8 @@ export async function buildInstrumentations(firstFetch) {
 
   return {
     kvtraceChannels: kvtraceSubscriptions.map(([name]) => name),
+    /** Variant F's instrumentation, for capturing the real ClientRequest/IncomingMessage its hooks get. */
+    kvtraceHttpInstrumentation: kvHttp,
     /** The hooks variant C runs (kvtrace's, composed into its UndiciInstrumentation's config). */
     kvtraceUndiciHooks: {
       requestHook: kvUndici.getConfig().requestHook,

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SpanKind, trace } from '@opentelemetry/api';
-import { captureRealExchange } from './exchange.mjs';
+import { captureRealExchange, captureRealHttpExchange } from './exchange.mjs';
 
 const CORE_MICRO = fileURLToPath(new URL('../../../packages/core/bench/micro.mjs', import.meta.url));
 
@@ -22,6 +22,8 @@ export async function runMicro({ inst, clients, coreMicro: withCore }) {
     urlRecognitionOtherNs: cpu(/^parseVaultUrl non-vault/),
     hookNonVaultNs: cpu(/^kvtrace undici hooks, non-vault/),
     hookVaultNs: cpu(/^kvtrace undici hooks, vault/),
+    httpHookNonVaultNs: cpu(/^kvtrace http hooks, non-vault/),
+    httpHookVaultNs: cpu(/^kvtrace http hooks, vault/),
   };
 }
 
@@ -43,7 +45,7 @@ async function coreMicro() {
 }
 
 /**
- * requestHook + responseHook of variant C on a real span, for a non-vault
+ * requestHook + responseHook of variants C and F on a real span, for a non-vault
  * request (the host check every request pays) and a 200 vault call (URL
  * parse, cached claims, attributes, diagnosis, metrics). Span creation and
  * end are timed alone and subtracted: they are the stock instrumentation's.
@@ -59,12 +61,22 @@ async function hookMicro(inst, clients) {
     responseHook(span, { request, response });
     span.end();
   };
+  const httpVault = await captureRealHttpExchange(inst, () => clients.getSecret());
+  const httpOther = await captureRealHttpExchange(inst, () => clients.httpNonVault());
+  const withHttpHooks = ({ request, response, hooks }) => () => {
+    const span = tracer.startSpan('GET', { kind: SpanKind.CLIENT });
+    hooks.requestHook(span, request);
+    hooks.responseHook(span, response);
+    span.end();
+  };
   const spanOnly = () => tracer.startSpan('GET', { kind: SpanKind.CLIENT }).end();
   const base = measure(spanOnly, 50_000);
   const rows = [];
   for (const [name, fn, n] of [
     ['kvtrace undici hooks, non-vault request', withHooks(other), 50_000],
     ['kvtrace undici hooks, vault 200 (cached claims)', withHooks(vault), 20_000],
+    ['kvtrace http hooks, non-vault request', withHttpHooks(httpOther), 50_000],
+    ['kvtrace http hooks, vault 200 (cached claims)', withHttpHooks(httpVault), 20_000],
   ]) {
     const m = measure(fn, n);
     rows.push({ name, wallNs: Math.round(m.wall - base.wall), cpuNs: Math.round(m.cpu - base.cpu), source: 'test/bench' });
