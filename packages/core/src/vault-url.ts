@@ -183,14 +183,26 @@ export function parseVaultUrl(
   }
 }
 
-/** The first value of `name` in a query string (form-decoded), bounded. */
+/** A form-encoded query component decoded: `+` is a space, then percent-decoding. */
+function formDecode(raw: string): string {
+  return safeDecode(raw.includes('+') ? raw.replace(/\+/g, ' ') : raw);
+}
+
+/**
+ * The first value of `name` in a query string (form-decoded), bounded. Names
+ * are compared decoded, as URLSearchParams does: the Azure SDK sends
+ * `api%2Dversion=7.5` (its URL builder percent-encodes the hyphen).
+ */
 function queryValue(query: string, name: string): string | undefined {
   for (let from = 0; from <= query.length; ) {
     let to = query.indexOf('&', from);
     if (to < 0) to = query.length;
-    if (query.startsWith(name, from) && (from + name.length === to || query.charCodeAt(from + name.length) === 61)) {
-      const raw = query.slice(Math.min(from + name.length + 1, to), to);
-      return safeDecode(raw.includes('+') ? raw.replace(/\+/g, ' ') : raw).slice(0, 32);
+    let eq = query.indexOf('=', from);
+    if (eq < 0 || eq > to) eq = to;
+    const key = query.slice(from, eq);
+    // Decode only a key that could be an encoding of `name`: the common case stays a plain compare.
+    if (key === name || ((key.includes('%') || key.includes('+')) && formDecode(key) === name)) {
+      return formDecode(query.slice(Math.min(eq + 1, to), to)).slice(0, 32);
     }
     from = to + 1;
   }
@@ -207,6 +219,10 @@ export interface RedactUrlOptions {
  * The URL as it may be recorded: user info replaced by `REDACTED`, the query
  * reduced to `api-version`, no fragment, and (with `recordObjectNames: false`)
  * the object name masked. Empty string when `url` does not parse.
+ * The parameter is always written `api-version=<value>`, whichever spelling
+ * was sent (the Azure SDK sends `api%2Dversion`): `url.full` then reads the
+ * same for fetch and SDK calls, and a dashboard matches one spelling. Its
+ * value is the first one, as {@link parseVaultUrl} reads it.
  * @example redactUrl('https://v.vault.azure.net/secrets/a?api-version=7.5&x=1') // 'https://v.vault.azure.net/secrets/a?api-version=7.5'
  */
 export function redactUrl(url: string | URL, options?: RedactUrlOptions): string {

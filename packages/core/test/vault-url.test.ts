@@ -44,6 +44,21 @@ describe('parseVaultUrl: every cloud', () => {
     expect(e).toMatchObject({ vaultName: 'myvault', collection: 'secrets', objectName: 'db-password', objectVersion: 'abc123', apiVersion: '7.6', operation: 'secrets.get' });
   });
 
+  // The Azure SDK's URL builder percent-encodes the hyphen of the query name.
+  it.each([
+    ['?api%2Dversion=7.6', '7.6'],
+    ['?api%2dversion=7.6&x=1', '7.6'],
+    ['?x=1&api%2Dversion=7.6', '7.6'],
+    ['?api%2Dversion=7%2E6', '7.6'],
+    ['?api%2Dversion=7.6&api-version=7.5', '7.6'],
+    ['?api-version=7.5&api%2Dversion=7.6', '7.5'],
+    ['?API%2DVersion=7.6', undefined],
+    ['?api%2Dversionx=7.6', undefined],
+    ['?xapi%2Dversion=7.6', undefined],
+  ])('reads the api-version from %s', (query, apiVersion) => {
+    expect(parseVaultUrl(`https://myvault.vault.azure.net/secrets/a${query}`, 'GET')?.apiVersion).toBe(apiVersion);
+  });
+
   it('recognises user-configured hosts, exact or by suffix', () => {
     expect(parseVaultUrl('https://127.0.0.1:8443/secrets/a', 'GET')).toBeNull();
     expect(parseVaultUrl('https://127.0.0.1:8443/secrets/a', 'GET', { extraHosts: ['127.0.0.1:8443'] })).toMatchObject({
@@ -127,6 +142,19 @@ describe('redactUrl', () => {
       'https://myvault.vault.azure.net/secrets/a?api-version=7.5',
     );
     expect(redactUrl('https://myvault.vault.azure.net/secrets?maxresults=25')).toBe('https://myvault.vault.azure.net/secrets');
+  });
+  it('keeps the api-version the Azure SDK sends as api%2Dversion, spelled api-version, and agrees with parseVaultUrl', () => {
+    for (const [query, kept] of [
+      ['?api%2Dversion=7.6&sig=abc', '?api-version=7.6'],
+      ['?sig=abc&api%2dversion=7.6', '?api-version=7.6'],
+      ['?api%2Dversion=7.6&api-version=7.5', '?api-version=7.6'],
+      ['?API%2DVersion=7.6', ''],
+    ] as const) {
+      const url = `https://myvault.vault.azure.net/keys/k1//sign${query}`;
+      expect(redactUrl(url), query).toBe(`https://myvault.vault.azure.net/keys/k1//sign${kept}`);
+      const apiVersion = parseVaultUrl(url, 'POST')?.apiVersion;
+      expect(apiVersion === undefined ? '' : `?api-version=${apiVersion}`, query).toBe(kept);
+    }
   });
   it('replaces user info', () => {
     expect(redactUrl('https://user:pass@myvault.vault.azure.net/secrets/a')).toBe('https://REDACTED:REDACTED@myvault.vault.azure.net/secrets/a');
