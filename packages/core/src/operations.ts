@@ -103,6 +103,11 @@ function keyExtras(s: readonly string[], m: string): OperationMatch | undefined 
   if (s.length === 4 && m === 'POST' && fourth !== undefined && KEY_OPS.has(fourth)) {
     return named(`keys.${fourth}`, name, s[2]);
   }
+  // `/keys/{name}//sign`: the SDK's CryptographyClient leaves the version
+  // segment empty for a key id without a version (the vault uses the latest),
+  // and empty segments are dropped before this. No documented POST takes a
+  // version alone, so `sign` here cannot be a version.
+  if (s.length === 3 && m === 'POST' && KEY_OPS.has(third)) return named(`keys.${third}`, name);
   return undefined;
 }
 
