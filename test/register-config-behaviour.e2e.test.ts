@@ -10,7 +10,7 @@ const FEW = pickCases('sdk-ok', 'fetch-missing');
 let scenario: Scenario | undefined;
 afterEach(() => closeScenario(scenario));
 
-describe('@kvtrace/register configuration: sampler, interval, KVTRACE_*', () => {
+describe('@kvtrace/register configuration: sampler, interval, KVTRACE_*', { timeout: 60_000 }, () => {
   it('OTEL_TRACES_SAMPLER=always_off records no span', async () => {
     scenario = await runScenario({
       cases: FEW,

@@ -13,7 +13,7 @@ const FEW = pickCases('sdk-ok', 'fetch-missing');
 let scenario: Scenario | undefined;
 afterEach(() => closeScenario(scenario));
 
-describe('@kvtrace/register configuration: bad values never stop the app', () => {
+describe('@kvtrace/register configuration: bad values never stop the app', { timeout: 60_000 }, () => {
   it('bad values: one warning per variable naming the fallback; the app runs and spans still arrive', async () => {
     scenario = await runScenario({
       cases: FEW,

@@ -12,7 +12,7 @@ const FEW = pickCases('sdk-ok', 'fetch-missing', 'fetch-throttle');
 let scenario: Scenario | undefined;
 afterEach(() => closeScenario(scenario));
 
-describe('@kvtrace/register environment: console and none', () => {
+describe('@kvtrace/register environment: console and none', { timeout: 60_000 }, () => {
   it('OTEL_TRACES_EXPORTER=console prints a readable tree per trace with cause and hint, and never a token', async () => {
     scenario = await runScenario({
       cases: FEW,

@@ -13,7 +13,7 @@ const FEW = pickCases('sdk-ok', 'fetch-missing', 'fetch-throttle');
 let scenario: Scenario | undefined;
 afterEach(() => closeScenario(scenario));
 
-describe('@kvtrace/register environment: Prometheus and signal-specific OTLP', () => {
+describe('@kvtrace/register environment: Prometheus and signal-specific OTLP', { timeout: 60_000 }, () => {
   it('OTEL_METRICS_EXPORTER=prometheus serves keyvault_* series on OTEL_EXPORTER_PROMETHEUS_HOST:PORT', async () => {
     const port = await freePort();
     scenario = await runScenario({

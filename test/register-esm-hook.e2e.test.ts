@@ -8,7 +8,7 @@ import { caseSpans, pickCases } from './support/kv-cases.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { closeScenario, runScenario } from './support/scenario.js';
 
-describe('the ESM loader hook is what makes ES modules traceable', () => {
+describe('the ESM loader hook is what makes ES modules traceable', { timeout: 60_000 }, () => {
   it('without it, an ESM app gets fetch spans but no node:https (Azure SDK) spans; with it (--import or --require), both', async () => {
     const cases = pickCases('sdk-ok', 'fetch-missing');
     const env = (r: OtlpReceiver) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: r.url, OTEL_METRICS_EXPORTER: 'none' });

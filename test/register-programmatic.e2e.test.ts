@@ -29,7 +29,7 @@ async function node(args: string[]): Promise<{ result: Record<string, unknown>; 
   return { result: JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>, stderr };
 }
 
-describe('programmatic start()', () => {
+describe('programmatic start()', { timeout: 60_000 }, () => {
   it('starts from code with options, returns one handle, installs no exit hooks when asked, exports on shutdown()', async () => {
     receiver.clear();
     const { result, stderr } = await node(['fixtures/programmatic.mjs']);

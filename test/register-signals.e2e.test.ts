@@ -18,7 +18,7 @@ const slowExport = (url: string, extra: Record<string, string> = {}): Record<str
   ...extra,
 });
 
-describe('signals', () => {
+describe('signals', { timeout: 60_000 }, () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('an app without its own %s handler is ended by the signal, after the flush', async (signal) => {
     scenario = await runScenario({ cases: pickCases('fetch-missing'), keepRunning: true, env: (r) => slowExport(r.url) });
     expect(scenario.receiver.requests).toEqual([]);
