@@ -4,7 +4,8 @@
  * thin shells over `toHttpAnswer`; the table lives here once (DESIGN.md,
  * "Middleware contract").
  */
-import { identityHint, recognizeThrown, scrubClaims, transportHint } from './thrown-error.js';
+import { scrubClaims } from './exposed-text.js';
+import { identityHint, recognizeThrown, transportHint } from './thrown-error.js';
 import type { ThrownFailure } from './thrown-error.js';
 import type { Cause, Diagnosis, Outcome } from './types.js';
 
