@@ -54,7 +54,7 @@ export function kvtraceMetricReaders(
   return settings.metricsExporters.map((name) => {
     if (name === 'prometheus') {
       const { host, port } = settings.prometheus;
-      return new PrometheusExporter({ ...(host !== undefined && { host }), port }, (error) => {
+      return new SecondsSuffixPrometheusExporter({ ...(host !== undefined && { host }), port }, (error) => {
         if (error) warn(`kvtrace: the Prometheus exporter could not listen on ${host ?? '*'}:${port} (${describe(error)}); metrics are not served.`);
       });
     }
@@ -88,6 +88,31 @@ export function kvtraceSampler(settings: RegisterSettings): tracing.Sampler {
       return new tracing.ParentBasedSampler({ root: new tracing.TraceIdRatioBasedSampler(ratio) });
     default:
       return new tracing.ParentBasedSampler({ root: new tracing.AlwaysOnSampler() });
+  }
+}
+
+/**
+ * DESIGN.md's contract names the retry-after histogram `keyvault_retry_after_seconds_*`
+ * in Prometheus, which is what Prometheus' own OTLP translation and a
+ * Collector's prometheus exporter produce (unit `s` -> `_seconds`). The JS
+ * exporter 0.223 appends no unit suffix, so seconds metrics get it here; other
+ * units keep their names (the contract's gauge is `keyvault_throttle_utilization`).
+ */
+class SecondsSuffixPrometheusExporter extends PrometheusExporter {
+  override async collect(options?: Parameters<PrometheusExporter['collect']>[0]): ReturnType<PrometheusExporter['collect']> {
+    const result = await super.collect(options);
+    try {
+      for (const scope of result.resourceMetrics.scopeMetrics) {
+        scope.metrics = scope.metrics.map((metric) => {
+          const { name, unit } = metric.descriptor;
+          if (unit !== 's' || /[._]seconds$/.test(name)) return metric;
+          return { ...metric, descriptor: { ...metric.descriptor, name: `${name}_seconds` } };
+        });
+      }
+    } catch {
+      // A shape this version does not know: serve the names as they are.
+    }
+    return result;
   }
 }
 
