@@ -1,6 +1,8 @@
 /**
  * Text shown to a service's clients only with `expose: true` (the problem
- * body's `hint` and `vault` members): caller identities scrubbed out.
+ * body's `hint` and `vault` members): caller identities scrubbed out, and
+ * every string bounded, since what the vault (or a gateway in front of it)
+ * sends is not: a 100 KB HTML error page becomes the SDK's `RestError.message`.
  */
 import { KEYVAULT_APP_ID } from './audiences.js';
 import type { TokenClaims } from './types.js';
@@ -23,4 +25,49 @@ export function scrubClaims(text: string, claims?: TokenClaims): string {
   }
   out = out.replace(GUID, (id) => (id.toLowerCase() === KEYVAULT_APP_ID ? id : '<id>'));
   return out.replace(/\b(appid|oid|tid|azp|iss|upn|sub)=[^;,\s'"]+/gi, '$1=<redacted>');
+}
+
+/** The vault's message: Key Vault's longest (the RBAC denial) is about 700 characters. */
+export const MAX_EXPOSED_MESSAGE_CHARS = 1024;
+/** A hint: kvtrace's sentence, with values from the vault and the token. */
+export const MAX_EXPOSED_HINT_CHARS = 1024;
+/** Request ids, error codes, vault names: a request id is a 36-character GUID. */
+export const MAX_EXPOSED_ID_CHARS = 128;
+/** Appended where text was cut, within the bound. */
+export const ELLIPSIS = '\u2026';
+
+/** `text` cut to at most `max` characters, the last being an ellipsis; never splits a surrogate pair. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}${ELLIPSIS}`;
+}
+
+function isIdChar(c: number): boolean {
+  // [A-Za-z0-9_-]: what tokens, GUIDs and claim values are made of.
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+}
+
+/** Longer than any identifier scrubbed by length (a GUID is 36 characters). */
+const MAX_ID_RUN = 64;
+
+/**
+ * `text` scrubbed of caller identities and bounded to `max` characters.
+ * Scrubbing runs on a window of 4 * `max` (it shortens tokens and ids, so the
+ * window holds more than `max` of output), which bounds its cost: its token
+ * pattern backtracks, 9 s on 100 KB of `eyJ`. The window's end steps back over
+ * up to 64 identifier characters, so no id cut there shows its start. The
+ * result is cut after scrubbing, so an id at `max` is scrubbed whole first.
+ */
+export function exposedText(text: string, max: number, claims?: TokenClaims): string {
+  let head = text;
+  const window = max * 4;
+  if (text.length > window) {
+    let end = window;
+    while (end > window - MAX_ID_RUN && isIdChar(text.charCodeAt(end - 1))) end--;
+    head = text.slice(0, end);
+  }
+  return clip(scrubClaims(head, claims), max);
 }

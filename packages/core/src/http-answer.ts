@@ -4,7 +4,7 @@
  * thin shells over `toHttpAnswer`; the table lives here once (DESIGN.md,
  * "Middleware contract").
  */
-import { scrubClaims } from './exposed-text.js';
+import { MAX_EXPOSED_HINT_CHARS, MAX_EXPOSED_ID_CHARS, MAX_EXPOSED_MESSAGE_CHARS, clip, exposedText } from './exposed-text.js';
 import { identityHint, recognizeThrown, transportHint } from './thrown-error.js';
 import type { ThrownFailure } from './thrown-error.js';
 import type { Cause, Diagnosis, Outcome } from './types.js';
@@ -25,7 +25,7 @@ export type AnswerCause =
 export interface HttpAnswerOptions {
   /** Trace id of the server span, echoed as `traceId` (core reads no OpenTelemetry itself). */
   readonly traceId?: string;
-  /** Add `hint` and `vault` (name, operation, codes, request id, scrubbed vault message) to the body. Default false. */
+  /** Add `hint` and `vault` (name, operation, codes, request id, scrubbed vault message) to the body, each bounded (message and hint 1,024 characters, ids and codes 128). Default false. */
   readonly expose?: boolean;
   /** Retry-After seconds when the vault sent none (429, 5xx, network, identity unavailable). Default 10: Key Vault's throttling window. */
   readonly backoffS?: number;
@@ -50,7 +50,7 @@ export interface ProblemVaultDetails {
   readonly errorCode?: string;
   readonly innerCode?: string;
   readonly requestId?: string;
-  /** The vault's message with caller identities replaced. */
+  /** The vault's message with caller identities replaced; at most 1,024 characters (cut with `…`). */
   readonly message?: string;
 }
 
@@ -179,8 +179,7 @@ function carriesRetryAfter(status: number): boolean {
 }
 
 function exposed(failure: ThrownFailure): Pick<ProblemDetails, 'hint' | 'vault'> {
-  const scrub = (text: string | undefined): string | undefined =>
-    text === undefined ? undefined : scrubClaims(text, failure.claims);
+  const id = (text: string | undefined): string | undefined => (text ? clip(text, MAX_EXPOSED_ID_CHARS) : undefined);
   const d = failure.diagnosis;
   const hint =
     failure.kind === 'vault_response'
@@ -192,14 +191,19 @@ function exposed(failure: ThrownFailure): Pick<ProblemDetails, 'hint' | 'vault'>
   const vault: ProblemVaultDetails | undefined =
     e || failure.kind === 'vault_response'
       ? {
-          ...(e ? { name: e.vaultName, operation: e.operation } : {}),
-          ...(d?.errorCode ? { errorCode: d.errorCode } : {}),
-          ...(d?.innerCode ? { innerCode: d.innerCode } : {}),
-          ...(failure.requestId ? { requestId: failure.requestId } : {}),
-          ...(failure.vaultMessage ? { message: scrub(failure.vaultMessage) } : {}),
+          ...(e ? { name: id(e.vaultName), operation: e.operation } : {}),
+          ...(d?.errorCode ? { errorCode: id(d.errorCode) } : {}),
+          ...(d?.innerCode ? { innerCode: id(d.innerCode) } : {}),
+          ...(failure.requestId ? { requestId: id(failure.requestId) } : {}),
+          ...(failure.vaultMessage
+            ? { message: exposedText(failure.vaultMessage, MAX_EXPOSED_MESSAGE_CHARS, failure.claims) }
+            : {}),
         }
       : undefined;
-  return { ...(hint ? { hint: scrub(hint) } : {}), ...(vault ? { vault } : {}) };
+  return {
+    ...(hint ? { hint: exposedText(hint, MAX_EXPOSED_HINT_CHARS, failure.claims) } : {}),
+    ...(vault ? { vault } : {}),
+  };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { decodeAuthorization } from './claims.js';
 import { diagnose } from './diagnose.js';
+import { MAX_EXPOSED_ID_CHARS, clip } from './exposed-text.js';
 import { parseRetryAfter } from './retry-after.js';
 import { parseVaultUrl } from './vault-url.js';
 import type { Diagnosis, HeaderBag, TokenClaims, VaultEndpoint } from './types.js';
@@ -272,7 +273,7 @@ export function identityHint(failure: ThrownFailure): string {
   }
   const codes = failure.aadsts ?? [];
   const known = codes.map((c) => AADSTS_HINTS[c]).find((h) => h !== undefined);
-  const label = [...codes, failure.identityError].filter(Boolean).join(', ');
+  const label = clip([...codes, failure.identityError].filter(Boolean).join(', '), MAX_EXPOSED_ID_CHARS);
   const why = known ?? 'check the tenant id, client id and secret or certificate of the service principal';
   return `Microsoft Entra ID refused to issue a token${label ? ` (${label})` : ''}: ${why}.`;
 }
@@ -280,7 +281,7 @@ export function identityHint(failure: ThrownFailure): string {
 /** Hint for a network error or timeout. */
 export function transportHint(failure: ThrownFailure): string {
   const vault = failure.endpoint ? ` vault ${failure.endpoint.vaultName}` : ' the upstream service';
-  const code = failure.errorCode ? ` (${failure.errorCode})` : '';
+  const code = failure.errorCode ? ` (${clip(failure.errorCode, MAX_EXPOSED_ID_CHARS)})` : '';
   return failure.kind === 'timeout'
     ? `A call to${vault} timed out${code}: check the vault's reachability (DNS, private endpoint, firewall) and the call's timeout.`
     : `Could not reach${vault}${code}: check DNS, the private endpoint and outbound firewall rules.`;
