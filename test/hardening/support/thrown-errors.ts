@@ -81,11 +81,11 @@ const identityError = fc
   })
   .map((r): ThrownCase => {
     // A confused credential may echo the secret into its message: the answer must not pass it on.
-    const err: Record<string, unknown> = Object.assign(new Error(`invalid_client: ${r.message}`), {
+    const err = Object.assign(new Error(`invalid_client: ${r.message}`), {
       name: r.name,
       statusCode: r.status,
       errorResponse: { error: 'invalid_client', errorDescription: `AADSTS7000215: ${r.description}`, error_codes: [7000215] },
-    });
+    }) as unknown as Record<string, unknown>;
     if (r.name === 'AggregateAuthenticationError') err['errors'] = [{ name: 'CredentialUnavailableError', message: r.message }];
     return { value: err, secrets: [], snapshot: () => describeValue(err) };
   });
