@@ -5,8 +5,10 @@
  * their inputs as they found them. Bounds asserted here are what a span
  * attribute or a problem body may cost at most; figures print to stdout.
  */
+import { inspect } from 'node:util';
 import {
   ClaimsCache,
+  KeyVaultError,
   ThrottleMeter,
   decodeAuthorization,
   diagnose,
@@ -146,6 +148,30 @@ describe('core parsers', () => {
         expect(r.utilization).toBeGreaterThanOrEqual(0);
       }),
       RUNS,
+    );
+  });
+});
+
+describe('KeyVaultError.fromResponse (the fetch user\'s parser of a failed response)', () => {
+  /** Header values a fetch Response accepts (ByteString, no CR/LF). */
+  const byteHeaders = headerBag.map((bag) =>
+    Object.fromEntries(Object.entries(bag).filter(([k, v]) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k) && /^[\t\x20-\x7e\x80-\xff]*$/.test(v))),
+  );
+  test('total over arbitrary responses; the error never carries the token, its signature or unbounded text', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 400, max: 599 }), byteHeaders, errorBody, jwtToken, vaultishUrl, async (status, headers, body, token, url) => {
+        const response = new Response(body ?? null, { status, headers });
+        const err = await KeyVaultError.fromResponse(response, { url, method: 'GET', authorization: `Bearer ${token}` });
+        expect(err).toBeInstanceOf(KeyVaultError);
+        expect(err.status).toBe(status);
+        const shown = `${inspect(err, { depth: 8 })} ${JSON.stringify(err)} ${err.message} ${err.stack}`;
+        const signature = token.split('.')[2]!;
+        expect(shown).not.toContain(signature);
+        expect(shown).not.toContain(token);
+        maxSeen.keyVaultErrorMessage = Math.max(maxSeen.keyVaultErrorMessage ?? 0, err.message.length);
+        expect(err.message.length).toBeLessThanOrEqual(4096);
+      }),
+      { numRuns: 300 },
     );
   });
 });
