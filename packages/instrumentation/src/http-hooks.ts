@@ -110,17 +110,35 @@ function headerBag(headers: IncomingHttpHeaders): HeaderBag {
 }
 
 /**
- * With AZURE_HTTP_TRACING_DISABLED, @azure/opentelemetry-instrumentation-azure-sdk
- * suppresses tracing below the SDK's own spans: no HTTP span exists for
- * kvtrace to enrich, and Azure SDK calls go unexplained. Said once, at setup.
+ * @azure/opentelemetry-instrumentation-azure-sdk 1.0 suppresses tracing below
+ * the SDK's own HTTP span when AZURE_HTTP_TRACING_CHILDREN_DISABLED is set
+ * (instrumenter.js startSpan): then no HTTP client span exists for kvtrace to
+ * enrich, and Azure SDK calls go unexplained. AZURE_HTTP_TRACING_DISABLED, the
+ * name older guidance (and kvtrace 0.1) used, is not read by 1.0: it changes
+ * nothing, which is worth saying to whoever set it expecting an effect. Said
+ * once per variable, at setup.
  */
 export function warnIfAzureSdkSuppressesHttpSpans(): void {
-  const value = process.env['AZURE_HTTP_TRACING_DISABLED'];
-  if (value === undefined || value === '' || value === '0' || value.toLowerCase() === 'false') return;
-  warnOnce(
-    'azure-http-tracing-disabled',
-    'kvtrace: AZURE_HTTP_TRACING_DISABLED is set; with @azure/opentelemetry-instrumentation-azure-sdk active, ' +
-      'the Azure SDK suppresses the HTTP client spans kvtrace enriches, so its Key Vault calls carry no keyvault.* ' +
-      'attributes and no metrics. Unset it to keep them.',
-  );
+  if (azureFlag('AZURE_HTTP_TRACING_CHILDREN_DISABLED')) {
+    warnOnce(
+      'azure-http-tracing-children-disabled',
+      'kvtrace: AZURE_HTTP_TRACING_CHILDREN_DISABLED is set; with @azure/opentelemetry-instrumentation-azure-sdk active, ' +
+        'the Azure SDK suppresses the HTTP client spans kvtrace enriches, so its Key Vault calls carry no keyvault.* ' +
+        'attributes and no metrics. Unset it to keep them.',
+    );
+  }
+  if (azureFlag('AZURE_HTTP_TRACING_DISABLED')) {
+    warnOnce(
+      'azure-http-tracing-disabled',
+      'kvtrace: AZURE_HTTP_TRACING_DISABLED is set, but @azure/opentelemetry-instrumentation-azure-sdk 1.0 does not read it ' +
+        '(its variable is AZURE_HTTP_TRACING_CHILDREN_DISABLED), so it has no effect there: the HTTP client spans under ' +
+        'the Azure SDK stay, and kvtrace keeps explaining them.',
+    );
+  }
+}
+
+/** True as the Azure package reads its variables (configuration.js envVarToBoolean): set, not "", "0" or "false". */
+function azureFlag(name: string): boolean {
+  const value = (process.env[name] ?? process.env[name.toLowerCase()] ?? '').toLowerCase();
+  return value !== '' && value !== '0' && value !== 'false';
 }

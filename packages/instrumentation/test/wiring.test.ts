@@ -20,10 +20,20 @@ let vault: LocalVault;
 let telemetry: Telemetry;
 
 beforeAll(async () => {
-  process.env['AZURE_HTTP_TRACING_DISABLED'] = 'true';
+  // Each variable set for two setups: each is said once. The children one in
+  // lower case, which the Azure package also reads.
+  process.env['azure_http_tracing_children_disabled'] = 'TRUE';
   const kvHttp = httpHooks({ vaultHosts: ['127.0.0.1'] });
   httpHooks({ vaultHosts: ['127.0.0.1'] });
+  delete process.env['azure_http_tracing_children_disabled'];
+  process.env['AZURE_HTTP_TRACING_DISABLED'] = 'true';
+  httpHooks({ vaultHosts: ['127.0.0.1'] });
+  httpHooks({ vaultHosts: ['127.0.0.1'] });
   delete process.env['AZURE_HTTP_TRACING_DISABLED'];
+  // "0" and "false" mean unset, as for the Azure package.
+  process.env['AZURE_HTTP_TRACING_CHILDREN_DISABLED'] = 'False';
+  httpHooks({ vaultHosts: ['127.0.0.1'] });
+  delete process.env['AZURE_HTTP_TRACING_CHILDREN_DISABLED'];
   // Created before UndiciInstrumentation, as the README says.
   const kvUndici = undiciHooks({ vaultHosts: ['127.0.0.1'] });
   installFetchBodyTap();
@@ -73,8 +83,17 @@ describe('hooks composed with the app’s own', () => {
 });
 
 describe('diag warnings, once each', () => {
-  it('says once that AZURE_HTTP_TRACING_DISABLED hides the Azure SDK’s HTTP spans', () => {
-    expect(warnings.filter((w) => w.includes('AZURE_HTTP_TRACING_DISABLED'))).toHaveLength(1);
+  it('says once that AZURE_HTTP_TRACING_CHILDREN_DISABLED (what instrumentation-azure-sdk 1.0 reads) hides the Azure SDK’s HTTP spans', () => {
+    const said = warnings.filter((w) => w.includes('kvtrace: AZURE_HTTP_TRACING_CHILDREN_DISABLED is set'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain('suppresses the HTTP client spans kvtrace enriches');
+  });
+
+  it('says once that AZURE_HTTP_TRACING_DISABLED (the old name) has no effect with instrumentation-azure-sdk 1.0', () => {
+    const said = warnings.filter((w) => w.includes('kvtrace: AZURE_HTTP_TRACING_DISABLED is set'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain('1.0 does not read it');
+    expect(said[0]).toContain('AZURE_HTTP_TRACING_CHILDREN_DISABLED');
   });
 
   it('says once that the app replaced the global dispatcher after the tap went in', async () => {
