@@ -115,20 +115,20 @@ describe("the Azure SDK's own tracing", () => {
       expect(vaultSpans(r, 'undici').find((s) => s.attributes['http.response.status_code'] === 403)?.attributes['keyvault.cause']).toBe('access_policy');
     });
 
-    // BUG (reported to the lead), two parts: instrumentation/src/http-hooks.ts warnIfAzureSdkSuppressesHttpSpans()
-    // checks AZURE_HTTP_TRACING_DISABLED, but instrumentation-azure-sdk 1.0.0 suppresses on
-    // AZURE_HTTP_TRACING_CHILDREN_DISABLED; and register/src/start.ts calls createInstrumentations() (line ~96)
-    // before `new NodeSDK(...)` (line ~103) installs the diag logger from OTEL_LOG_LEVEL, so a setup-time
-    // warnOnce goes to the no-op logger and is never said again. Flip to `test` once both are fixed.
-    test.fails('kvtrace says once that the SDK suppresses the spans it enriches (fails until fixed)', () => {
+    // Said through diag at setup: register installs the diag logger before it creates the
+    // instrumentations (NodeSDK sets its own only later), and the check reads 1.0.0's variable.
+    test('kvtrace says once that the SDK suppresses the spans it enriches, naming the variable', () => {
       expect(count(r.output, /kvtrace: AZURE_HTTP_TRACING/)).toBe(1);
+      expect(r.output).toContain('kvtrace: AZURE_HTTP_TRACING_CHILDREN_DISABLED is set');
     });
   });
 
-  test('AZURE_HTTP_TRACING_DISABLED (pre-GA name) changes nothing with 1.0.0: the SDK calls are still explained', async () => {
+  test('AZURE_HTTP_TRACING_DISABLED (pre-GA name) changes nothing with 1.0.0: the SDK calls are still explained, and kvtrace says the variable is inert', async () => {
     const r = await run({ COEXIST_AZURE_SDK: '1', AZURE_HTTP_TRACING_DISABLED: 'true' }, ['/sdk/denied']);
     expect(r.results).toEqual({ '/sdk/denied': { ok: false, name: 'RestError', statusCode: 403 } });
     expect(vaultSpans(r, 'instrumentation-http').find((s) => s.attributes['http.response.status_code'] === 403)?.attributes['keyvault.cause']).toBe('access_policy');
+    // No OTEL_LOG_LEVEL here: register's default diag level (warn) carries it.
+    expect(count(r.output, /kvtrace: AZURE_HTTP_TRACING_DISABLED is set, but @azure\/opentelemetry-instrumentation-azure-sdk 1\.0 does not read it/)).toBe(1);
   }, 60_000);
 });
 

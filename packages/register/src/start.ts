@@ -5,6 +5,7 @@
  */
 import { createInstrumentations, type KvtraceConfig } from '@kvtrace/instrumentation';
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+import { installDiagLogger } from './diag-logger.js';
 import { readSettings, type Environment, type RegisterSettings } from './env.js';
 import { registerEsmHook } from './esm-hook.js';
 import { installExitHooks } from './exit-hooks.js';
@@ -83,7 +84,8 @@ export function start(options: StartOptions = {}): KvtraceHandle {
     return running;
   }
 
-  const { settings, warnings } = readSettings(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const { settings, warnings } = readSettings(env);
   for (const message of warnings) warn(message);
 
   if (settings.disabled) {
@@ -92,6 +94,8 @@ export function start(options: StartOptions = {}): KvtraceHandle {
     return handle;
   }
 
+  // Before the instrumentations: they say their setup findings through diag as they are created.
+  const handOverDiag = installDiagLogger(env, warn);
   // Throws a TypeError naming the option when options.kvtrace is malformed: a setup error, before any hook is in.
   const instrumentations = createInstrumentations({ ...settings.kvtrace, ...options.kvtrace });
   if (options.esmHook !== false) {
@@ -100,6 +104,7 @@ export function start(options: StartOptions = {}): KvtraceHandle {
   }
   const spanProcessors = kvtraceSpanProcessors(settings);
   const metricReaders = kvtraceMetricReaders(settings, warn);
+  handOverDiag();
   const sdk = new NodeSDK({
     ...(settings.serviceName !== undefined && { serviceName: settings.serviceName }),
     sampler: kvtraceSampler(settings),
