@@ -9,16 +9,41 @@ import type { TokenClaims } from './types.js';
 
 const GUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 
+/**
+ * `Bearer <credential>` / `PoP <credential>` as a proxy or gateway echoes an
+ * Authorization header: an RFC 6750 b64token of 8 or more characters. Not an
+ * auth-param (`Bearer authorization="https://..."` in an echoed challenge), and
+ * not Key Vault's own "missing a Bearer or PoP token" (the words are short).
+ */
+const SCHEME_CREDENTIAL = /\b(Bearer|PoP)\s+(?![A-Za-z_][\w-]*=(?:"|[^\s,;"'=]))[\w.~+/-]{8,}=*(?![\w.~+/=-])/gi;
+
+/**
+ * `text` without the credential that was sent (the Authorization value, and
+ * the part after its scheme), wherever a proxy or the server echoed it: opaque
+ * tokens have no shape to recognise. Shorter than 8 characters, it is left
+ * alone (it would match ordinary words; the scheme pattern still applies).
+ */
+export function withoutCredential(text: string, authorization: string | null | undefined): string {
+  const sent = authorization?.trim();
+  if (!sent) return text;
+  let out = text;
+  const credential = /^(?:Bearer|PoP)\s+(.+)$/i.exec(sent)?.[1]?.trim();
+  for (const value of [sent, credential]) {
+    if (value !== undefined && value.length >= 8) out = out.split(value).join('<token>');
+  }
+  return out;
+}
+
 // Key Vault's own application id is public (hints tell people to use it): kept.
 /**
  * Replaces caller identities in text shown with `expose`: the token's claim
  * values, every GUID (object, app and tenant ids, whichever text they came
  * from: a vault message or a hint built from the token), and the
- * `appid=`/`oid=` pairs of Key Vault's messages. A JWT-looking string never
- * survives either.
+ * `appid=`/`oid=` pairs of Key Vault's messages. A JWT-looking string, or a
+ * credential after `Bearer`/`PoP`, never survives either.
  */
 export function scrubClaims(text: string, claims?: TokenClaims): string {
-  let out = text.replace(/eyJ[\w-]*\.[\w-]*\.?[\w-]*/g, '<token>');
+  let out = text.replace(/eyJ[\w-]*\.[\w-]*\.?[\w-]*/g, '<token>').replace(SCHEME_CREDENTIAL, '$1 <token>');
   for (const key of ['iss', 'tid', 'oid', 'appid'] as const) {
     const value = claims?.[key];
     if (value && value.length >= 8) out = out.split(value).join(`<${key}>`);

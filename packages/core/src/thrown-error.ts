@@ -5,7 +5,7 @@
  */
 import { decodeAuthorization } from './claims.js';
 import { diagnose } from './diagnose.js';
-import { MAX_EXPOSED_ID_CHARS, clip } from './exposed-text.js';
+import { MAX_EXPOSED_ID_CHARS, clip, withoutCredential } from './exposed-text.js';
 import { parseRetryAfter } from './retry-after.js';
 import { parseVaultUrl } from './vault-url.js';
 import type { Diagnosis, HeaderBag, TokenClaims, VaultEndpoint } from './types.js';
@@ -29,7 +29,7 @@ export interface ThrownFailure {
   readonly claims?: TokenClaims;
   /** From the vault's retry headers; absent when it sent none. */
   readonly retryAfterMs?: number;
-  /** The vault's own message (raw; shown only with `expose`, scrubbed). */
+  /** The vault's own message, without the credential that was sent (shown only with `expose`, scrubbed). */
   readonly vaultMessage?: string;
   readonly requestId?: string;
   /** `ECONNREFUSED`, `REQUEST_SEND_ERROR`, `AbortError`, ... */
@@ -178,7 +178,8 @@ function fromRestError(err: Bag, options: RecognizeOptions): ThrownFailure | nul
   }
   const response = isObject(err['response']) ? err['response'] : undefined;
   const headers = headerBag(response?.['headers']);
-  const claims = decodeAuthorization(request ? header(request['headers'], 'authorization') : undefined);
+  const authorization = request ? header(request['headers'], 'authorization') : undefined;
+  const claims = decodeAuthorization(authorization);
   const diagnosis = diagnose({
     status: statusCode,
     endpoint,
@@ -194,7 +195,8 @@ function fromRestError(err: Bag, options: RecognizeOptions): ThrownFailure | nul
     endpoint,
     claims,
     retryAfterMs: diagnosis.retryAfterMs ?? parseRetryAfter(headers),
-    vaultMessage: str(err['message']),
+    // A gateway may echo the request's Authorization: the credential goes here, so no failure ever holds it.
+    vaultMessage: withoutCredential(str(err['message']) ?? '', authorization) || undefined,
     requestId: headers['x-ms-request-id'],
     errorCode: code,
   };

@@ -84,6 +84,45 @@ describe('toHttpAnswer: expose', () => {
     for (const leak of [token, token.split('.')[2] ?? 'sig', APP_ID, OID, TENANT]) expect(wire).not.toContain(leak);
   });
 
+  // Opaque tokens (a gateway's own, a managed identity's in some clouds) have no shape to recognise:
+  // only the value that was sent, or the scheme in front of it, gives them away.
+  describe('an echoed credential never reaches vault.message', () => {
+    const opaque = `opq_${'Zk3-'.repeat(12)}`; // 52 characters, no JWT shape
+    const echoed = (message: string, token: string | null = opaque) =>
+      toHttpAnswer(vaultRestError({ status: 403, code: 'Forbidden', message, token }), { expose: true })?.body.vault?.message;
+
+    it.each([
+      ['after Bearer', `upstream proxy rejected Authorization: Bearer ${opaque} (policy 7)`],
+      ['bare, in quotes', `token '${opaque}' is not allowed by the gateway`],
+      ['after PoP, lower case', `pop ${opaque} refused`],
+      ['twice in a row', `${opaque}|${opaque}`],
+    ])('the sent opaque token, %s', (_where, message) => {
+      const shown = echoed(message);
+      expect(shown).toContain('<token>');
+      expect(shown).not.toContain(opaque);
+      expect(shown).not.toContain(opaque.slice(4, 20));
+    });
+
+    it('any credential after Bearer or PoP, even one that was not sent (another hop\'s)', () => {
+      const other = 'aGVsbG8td29ybGQtc2VjcmV0LXRva2Vu+/==';
+      const shown = echoed(`hop 2 said: Bearer ${other}, hop 3 said: PoP ${other.slice(0, 12)}`, null);
+      expect(shown).toBe('hop 2 said: Bearer <token>, hop 3 said: PoP <token>');
+    });
+
+    it("keeps Key Vault's own texts and an echoed challenge's parameters, and short words after Bearer", () => {
+      expect(echoed(TEXTS.noToken)).toBe(TEXTS.noToken);
+      const challenge = 'WWW-Authenticate: Bearer authorization="https://login.windows.net/common", resource="https://vault.azure.net"';
+      expect(echoed(challenge)).toBe(challenge);
+      expect(echoed('Bearer authorization_uri=https://login.windows.net/common')).toBe('Bearer authorization_uri=https://login.windows.net/common');
+      expect(echoed('Bearer token expired')).toBe('Bearer token expired');
+    });
+
+    it('a sent credential shorter than 8 characters does not eat ordinary words', () => {
+      const a = toHttpAnswer(vaultRestError({ status: 403, code: 'Forbidden', message: 'the key is denied', token: 'key' }), { expose: true });
+      expect(a?.body.vault?.message).toBe('the key is denied');
+    });
+  });
+
   it('on: a secret value that reached a message never does (only vault texts are shown)', () => {
     const err = new Error(`config ${SECRET_VALUE} broke`, {
       cause: vaultRestError({ status: 404, code: 'SecretNotFound', message: TEXTS.notFound }),
