@@ -132,9 +132,22 @@ interface Row {
   readonly outcome: Outcome;
 }
 
+/** A day, as parseRetryAfter caps what it reads: a longer delay is no retry hint anyone should honour. */
+const MAX_RETRY_AFTER_S = 86_400;
+
 function seconds(ms: number | undefined): number | undefined {
   if (ms === undefined || !Number.isFinite(ms)) return undefined;
-  return Math.max(0, Math.ceil(ms / 1000));
+  return retryAfterSeconds(ms / 1000);
+}
+
+/**
+ * Whole seconds for the Retry-After header (RFC 9110 delta-seconds: digits
+ * only), rounded up, at most a day. A KeyVaultError's retryAfterMs or a
+ * configured backoff can be any finite number: 1e24 ms printed as `1e+21`,
+ * 2.5 s as `2.5`, neither of which a client parses.
+ */
+function retryAfterSeconds(s: number): number {
+  return Math.min(MAX_RETRY_AFTER_S, Math.max(0, Math.ceil(s)));
 }
 
 function rowFor(failure: ThrownFailure, options: HttpAnswerOptions): Row {
@@ -224,7 +237,7 @@ export function toHttpAnswer(err: unknown, options: HttpAnswerOptions = {}): Htt
     const status = options.statusByCause?.[row.cause] ?? row.status;
     const retryable = carriesRetryAfter(status) || status === 504;
     const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE };
-    if (carriesRetryAfter(status)) headers['retry-after'] = String(row.retryAfterS);
+    if (carriesRetryAfter(status)) headers['retry-after'] = String(retryAfterSeconds(row.retryAfterS));
     const text = ANSWER_TEXTS[row.cause];
     const body: ProblemDetails = {
       type: `${options.typeBase ?? 'urn:kvtrace:problem:'}${row.cause.replaceAll('_', '-')}`,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AggregateAuthenticationError, AuthenticationError, AuthenticationRequiredError, CredentialUnavailableError } from '@azure/identity';
+import { diagnose } from '../src/diagnose.js';
 import { toHttpAnswer } from '../src/http-answer.js';
+import { KeyVaultError } from '../src/keyvault-error.js';
 import type { HttpAnswer } from '../src/http-answer.js';
 import {
   APP_ID,
@@ -51,6 +53,19 @@ describe('toHttpAnswer: 429 throttled', () => {
   it('rounds retry-after-ms and x-ms-retry-after-ms up to whole seconds', () => {
     expect(checkAnswer(toHttpAnswer(throttled({ 'retry-after-ms': '1500' }))).headers['retry-after']).toBe('2');
     expect(checkAnswer(toHttpAnswer(throttled({ 'x-ms-retry-after-ms': '2001' }))).headers['retry-after']).toBe('3');
+  });
+
+  it('caps Retry-After at a day and always sends whole seconds, whatever retryAfterMs or backoff it is given', () => {
+    const kvError = (retryAfterMs: number) =>
+      Object.assign(new KeyVaultError('throttled', { status: 429, diagnosis: diagnose({ status: 429, headers: {} }) }), { retryAfterMs });
+    const header = (err: unknown, options = {}) => checkAnswer(toHttpAnswer(err, options)).headers['retry-after'];
+    expect(header(kvError(1e24))).toBe('86400');
+    expect(header(kvError(86_400_001))).toBe('86400');
+    expect(header(kvError(1500))).toBe('2');
+    expect(header(kvError(-5))).toBe('0');
+    expect(header(throttled(), { backoffS: 2.5 })).toBe('3');
+    expect(header(throttled(), { backoffS: 1e21 })).toBe('86400');
+    expect(header(vaultRestError({ status: 403, code: 'Forbidden', message: TEXTS.accessPolicy, inner: 'AccessDenied' }), { propagationRetry: 1e9 })).toBe('86400');
   });
 
   it('uses the configured backoff when the vault sent no retry header (real 429s do that)', () => {
