@@ -90,9 +90,8 @@ export class Enricher {
     if (this.config.recordObjectNames && endpoint.objectName !== undefined) {
       attributes[ATTR_KEYVAULT_OBJECT_NAME] = endpoint.objectName;
     }
-    // The Azure SDK sends `api%2Dversion=`; redactUrl decodes query names, so its URL still has it.
-    const apiVersion = endpoint.apiVersion ?? apiVersionOf(redactedUrl);
-    if (apiVersion !== undefined) attributes[ATTR_KEYVAULT_API_VERSION] = apiVersion;
+    // parseVaultUrl also reads the Azure SDK's `api%2Dversion=` spelling (core c6a87a1).
+    if (endpoint.apiVersion !== undefined) attributes[ATTR_KEYVAULT_API_VERSION] = endpoint.apiVersion;
     setIf(attributes, ATTR_KEYVAULT_CLIENT_REQUEST_ID, request.clientRequestId());
     span.setAttributes(attributes);
     return call;
@@ -175,16 +174,6 @@ export class Enricher {
       sentAt: call.sentAt,
       ...(this.config.clockSkewS !== undefined && { clockSkewS: this.config.clockSkewS }),
     };
-  }
-}
-
-function apiVersionOf(redactedUrl: string): string | undefined {
-  const at = redactedUrl.indexOf('?api-version=');
-  if (at < 0) return undefined;
-  try {
-    return decodeURIComponent(redactedUrl.slice(at + '?api-version='.length)).slice(0, 32) || undefined;
-  } catch {
-    return undefined;
   }
 }
 
