@@ -30,7 +30,7 @@ export function kvtraceSpanProcessors(settings: RegisterSettings, options: Proce
     if (name === 'console') {
       return consoleTreeProcessor(options.consoleWrite === undefined ? {} : { write: options.consoleWrite });
     }
-    const config = { url: settings.traces.url };
+    const config = { url: settings.traces.url, timeoutMillis: settings.traces.timeoutMs };
     const exporter =
       settings.traces.protocol === 'http/json' ? new OTLPTraceExporterJson(config) : new OTLPTraceExporterProto(config);
     // BatchSpanProcessor reads OTEL_BSP_* itself.
@@ -62,8 +62,8 @@ export function kvtraceMetricReaders(
       name === 'console'
         ? new metrics.ConsoleMetricExporter()
         : settings.metrics.protocol === 'http/json'
-          ? new OTLPMetricExporterJson({ url: settings.metrics.url })
-          : new OTLPMetricExporterProto({ url: settings.metrics.url });
+          ? new OTLPMetricExporterJson({ url: settings.metrics.url, timeoutMillis: settings.metrics.timeoutMs })
+          : new OTLPMetricExporterProto({ url: settings.metrics.url, timeoutMillis: settings.metrics.timeoutMs });
     return new metrics.PeriodicExportingMetricReader({
       exporter,
       exportIntervalMillis: exportIntervalMs,

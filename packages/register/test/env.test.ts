@@ -10,10 +10,11 @@ describe('readSettings: defaults', () => {
       serviceName: undefined,
       tracesExporters: ['otlp'],
       metricsExporters: ['otlp'],
-      traces: { url: 'http://localhost:4318/v1/traces', protocol: 'http/protobuf' },
+      traces: { url: 'http://localhost:4318/v1/traces', protocol: 'http/protobuf', timeoutMs: 5000 },
       metrics: {
         url: 'http://localhost:4318/v1/metrics',
         protocol: 'http/protobuf',
+        timeoutMs: 5000,
         exportIntervalMs: 60_000,
         exportTimeoutMs: 30_000,
       },
@@ -99,12 +100,24 @@ describe('readSettings: OTLP endpoint and protocol', () => {
     expect(settings.metrics.protocol).toBe('http/protobuf');
   });
 
+  it('reads the OTLP timeout per signal, then the generic one; a bad value warns and keeps kvtrace\'s 5 s', () => {
+    const { settings, warnings } = readSettings({ OTEL_EXPORTER_OTLP_TIMEOUT: '2000', OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '750' });
+    expect([settings.traces.timeoutMs, settings.metrics.timeoutMs]).toEqual([750, 2000]);
+    expect(warnings).toEqual([]);
+    const bad = readSettings({ OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '-1', OTEL_EXPORTER_OTLP_TIMEOUT: '1.5s' });
+    expect([bad.settings.traces.timeoutMs, bad.settings.metrics.timeoutMs]).toEqual([5000, 5000]);
+    expect(bad.warnings).toEqual([
+      'kvtrace: OTEL_EXPORTER_OTLP_TIMEOUT="1.5s" is not valid (expected a positive integer); using 5000.',
+      'kvtrace: OTEL_EXPORTER_OTLP_METRICS_TIMEOUT="-1" is not valid (expected a positive integer); using 5000.',
+    ]);
+  });
+
   it('warns about grpc and an invalid endpoint, falling back', () => {
     const { settings, warnings } = readSettings({
       OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4317',
     });
-    expect(settings.traces).toEqual({ url: 'http://localhost:4318/v1/traces', protocol: 'http/protobuf' });
+    expect(settings.traces).toEqual({ url: 'http://localhost:4318/v1/traces', protocol: 'http/protobuf', timeoutMs: 5000 });
     expect(warnings).toContain(
       'kvtrace: OTEL_EXPORTER_OTLP_PROTOCOL="grpc" is not valid (kvtrace supports http/protobuf and http/json); using http/protobuf.',
     );
