@@ -3,9 +3,18 @@
 // each is built once, switched off, and then switched on alone for its rounds.
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { createInstrumentations } from '@kvtrace/instrumentation';
+
+/**
+ * kvtrace under test: the workspace's build, or (BENCH_KVTRACE_INSTRUMENTATION,
+ * a path to a built index.js) a candidate build, for before/after figures of a patch.
+ */
+export const KVTRACE = process.env.BENCH_KVTRACE_INSTRUMENTATION
+  ? pathToFileURL(process.env.BENCH_KVTRACE_INSTRUMENTATION).href
+  : '@kvtrace/instrumentation';
+const { createInstrumentations } = await import(KVTRACE);
 
 const require = createRequire(import.meta.url);
 /** Where Node's bundled fetch (undici 6) reads its dispatcher, on every call. */
@@ -41,7 +50,7 @@ export async function buildInstrumentations(firstFetch) {
   // built, require-in-the-middle would then have run its one pass over
   // node:http and kvtrace's instrumentation could never patch it. Loading
   // undici first, while the bundled dispatcher holds the slot, has no other effect.
-  createRequire(require.resolve('@kvtrace/instrumentation'))('undici');
+  createRequire(process.env.BENCH_KVTRACE_INSTRUMENTATION || require.resolve('@kvtrace/instrumentation'))('undici');
   // As at a real start-up, kvtrace comes before the app's first fetch and
   // installs its undici 7 dispatcher (the fetch body tap) into the empty slot.
   globalThis[DISPATCHER] = undefined;

@@ -1,12 +1,12 @@
 // Orders the phases: vault process, one OTel SDK, instrumentations, the
 // interleaved side-by-side run, micro ns/op, the memory run, the report.
 import { clientsFor } from './clients.mjs';
-import { buildInstrumentations } from './instrumentations.mjs';
+import { buildInstrumentations, KVTRACE } from './instrumentations.mjs';
 import { runMemory } from './memory.mjs';
 import { runMicro } from './micro.mjs';
 import { readOptions } from './options.mjs';
 import { installOtel } from './otel.mjs';
-import { machine, printReport, writeReport } from './report.mjs';
+import { machine, printReport, writeReport, writeResultsMarkdown } from './report.mjs';
 import { runSideBySide } from './side-by-side.mjs';
 import { startVaultProcess } from './vault-server.mjs';
 
@@ -20,7 +20,7 @@ export async function main() {
     const inst = await buildInstrumentations(clients.fetchNonVault);
     // The SDK's challenge handshake happens once, here, outside any round.
     await clients.getSecret();
-    const report = { date: new Date().toISOString(), machine: machine(), options, kvtraceChannels: inst.kvtraceChannels };
+    const report = { date: new Date().toISOString(), machine: machine(), options, kvtrace: KVTRACE, kvtraceChannels: inst.kvtraceChannels };
     const want = (phase) => options.only === undefined || options.only === phase;
     const timed = async (phase, fn) => {
       const t0 = Date.now();
@@ -45,6 +45,10 @@ export async function main() {
     printReport(report);
     const file = await writeReport(report);
     log(`written ${file}`);
+    if (process.argv.includes('--results-md')) {
+      const args = process.argv.slice(2).filter((a) => a !== '--results-md');
+      log(`written ${await writeResultsMarkdown(report, ['node test/bench/run.mjs', ...args].join(' '))}`);
+    }
   } finally {
     clients.close();
     await vault.close();

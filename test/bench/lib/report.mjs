@@ -4,6 +4,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
+const RESULTS_MD = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
 
 /** Targets of issue 8; `max` is inclusive. */
 export const TARGETS = {
@@ -51,6 +52,7 @@ export function formatReport(report) {
   const lines = [];
   const m = report.machine;
   lines.push(`kvtrace bench ${report.date}  node ${m.node}  ${m.cpus} x ${m.cpuModel}  load at start ${m.loadAvgAtStart.join(' ')}`);
+  if (report.kvtrace !== '@kvtrace/instrumentation') lines.push(`kvtrace under test: ${report.kvtrace}`);
   const sbs = report.sideBySide;
   if (sbs) {
     lines.push('', `per request (${report.options.rounds} interleaved rounds x ${report.options.perRound} calls, ${sbs.seconds.toFixed(0)} s)`);
@@ -115,4 +117,24 @@ export async function writeReport(report) {
   const json = { ...report, nonVaultHookShare: nonVaultHookShare(report), targets: verdicts(report), table: formatReport(report) };
   await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
   return file;
+}
+
+/** `--results-md`: the committed copy of a measured run (date, machine, command, table). */
+export async function writeResultsMarkdown(report, command) {
+  const m = report.machine;
+  const text = [
+    '# kvtrace benchmark: measured figures',
+    '',
+    `Measured ${report.date} on ${m.cpus} x ${m.cpuModel}, ${m.memoryGB} GB, ${m.os}, Node ${m.node}; ` +
+      `load average at start ${m.loadAvgAtStart.join(' ')}.`,
+    '',
+    `Command: \`${command}\` (see [README.md](README.md) for what each line means).`,
+    '',
+    '```text',
+    formatReport(report),
+    '```',
+    '',
+  ].join('\n');
+  await writeFile(RESULTS_MD, text);
+  return RESULTS_MD;
 }
