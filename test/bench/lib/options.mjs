@@ -2,7 +2,7 @@
 // smoke run of the harness (figures from it are not worth quoting).
 
 const FULL = {
-  rounds: 24,
+  rounds: 30,
   perRound: 100,
   warmup: 20,
   memoryCalls: 200_000,

@@ -86,7 +86,8 @@ export function formatReport(report) {
     lines.push(
       '',
       `memory (${mem.mode}): ${mem.calls} vault calls, ${mem.tokens} distinct tokens in ${mem.seconds.toFixed(1)} s; ` +
-        `heap after GC ${mem.heapBeforeMB.toFixed(2)} -> ${mem.heapAfterMB.toFixed(2)} MB, growth ${mem.heapGrowthMB.toFixed(2)} MB`,
+        `heap after GC ${mem.heapBeforeMB.toFixed(2)} -> ${mem.heapAfterMB.toFixed(2)} MB, growth ${mem.heapGrowthMB.toFixed(2)} MB ` +
+        `(peak seen ${mem.heapPeakMB.toFixed(1)} MB, ${mem.callsPerSecond} calls/s)`,
     );
     if (mem.note) lines.push(`  ${mem.note}`);
   }
