@@ -5,41 +5,14 @@
 // never leaves the process.
 import express from 'express';
 import { KeyVaultError } from '@kvtrace/core';
+import { bundleMetadata, secretMetadata } from '@kvtrace/example-vault-kit/metadata';
 import { kvtraceErrorHandler } from '@kvtrace/express';
 
 const API_VERSION = '2025-07-01';
 const VAULT_SCOPE = 'https://vault.azure.net/.default';
 
-/** What a client may learn about a secret: never its value. */
-export function secretMetadata(properties) {
-  return {
-    name: properties.name,
-    version: properties.version,
-    enabled: properties.enabled,
-    contentType: properties.contentType,
-    createdOn: properties.createdOn,
-    updatedOn: properties.updatedOn,
-    expiresOn: properties.expiresOn,
-    tags: properties.tags ?? {},
-  };
-}
-
-/** The same from a raw SecretBundle (fetch path): attributes are epoch seconds there. */
-export function bundleMetadata(bundle) {
-  const at = (s) => (typeof s === 'number' ? new Date(s * 1000) : undefined);
-  const id = new URL(bundle.id);
-  const [, , name, version] = id.pathname.split('/');
-  return secretMetadata({
-    name,
-    version,
-    enabled: bundle.attributes?.enabled,
-    contentType: bundle.contentType,
-    createdOn: at(bundle.attributes?.created),
-    updatedOn: at(bundle.attributes?.updated),
-    expiresOn: at(bundle.attributes?.exp),
-    tags: bundle.tags,
-  });
-}
+// Re-exported: the metadata shape is part of what this app offers its users.
+export { bundleMetadata, secretMetadata };
 
 /**
  * @param {object} deps

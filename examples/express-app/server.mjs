@@ -2,7 +2,7 @@
 // (VAULT_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET,
 // AZURE_AUTHORITY_HOST, HOST, PORT; a private CA via NODE_EXTRA_CA_CERTS).
 import { createApp } from './app.mjs';
-import { configFromEnv } from './config.mjs';
+import { configFromEnv } from '@kvtrace/example-vault-kit/config';
 
 const config = configFromEnv();
 const app = createApp(config);

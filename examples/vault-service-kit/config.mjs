@@ -1,4 +1,4 @@
-// Environment of the example services (same shape as examples/express-app).
+// Environment of the example services (examples/express-app and examples/fastify-app).
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 
