@@ -99,10 +99,18 @@ export function leaks(answer: Answer, forbidden: readonly string[]): string[] {
   return forbidden.filter((s) => s.length > 0 && wire.includes(s));
 }
 
+/** A problem+json answer with this status, cause and Retry-After (none when undefined). */
+export function expectProblem(a: Answer, status: number, cause: string, retryAfter?: string): void {
+  expect({ status: a.status, cause: a.json['cause'], retryAfter: a.headers.get('retry-after') ?? undefined }).toEqual({ status, cause, retryAfter });
+  expect(a.headers.get('content-type')).toBe('application/problem+json');
+  expect(a.json['status']).toBe(status);
+  expect(a.json['retryable']).toBe(status === 503 || status === 504);
+}
+
 /** What every row asserts: status, cause, Retry-After, problem+json, and no leak. */
 export function expectRow(
   a: Answer,
-  row: { status: number; cause: string; retryAfter?: string | readonly [number, number]; vaultText?: string },
+  row: { status: number; cause: string; retryAfter?: string | readonly [number, number]; vaultText?: string | readonly string[] },
   vault: FakeVault,
 ): void {
   const retryAfter = a.headers.get('retry-after');
@@ -115,5 +123,5 @@ export function expectRow(
   }
   expect(a.headers.get('content-type')).toBe('application/problem+json');
   expect(a.json['retryable']).toBe(row.status === 503 || row.status === 504);
-  expect(leaks(a, [...secretsOf(vault), ...(row.vaultText ? [row.vaultText] : [])])).toEqual([]);
+  expect(leaks(a, [...secretsOf(vault), ...[row.vaultText ?? []].flat()])).toEqual([]);
 }

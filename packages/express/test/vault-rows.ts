@@ -1,15 +1,18 @@
 /**
- * Rows of DESIGN.md's middleware table that need fake-vault's fault,
- * RBAC and recovery switches, as data: the Express and the Fastify tests run
- * the same rows, so both adapters are held to one table.
+ * Rows of DESIGN.md's middleware table as data: fake-vault's fault, RBAC,
+ * recovery and firewall switches, and the client side's own failures
+ * (refused, hanging, wrong or missing credential). The Express and the
+ * Fastify tests run the same rows, so both adapters are held to one table.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { KeyClient } from '@azure/keyvault-keys';
 import type { SecretClient } from '@azure/keyvault-secrets';
+import { ClientSecretCredential, EnvironmentCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/identity';
 import { KeyVaultError } from '@kvtrace/core';
 import type { HttpAnswerOptions } from '@kvtrace/core';
 import type { FakeVault } from '@kvtrace/fake-vault';
+import { closedPort, sdkClient, silentServer } from './vault-fixture.js';
 
 export interface RowContext {
   readonly vault: FakeVault;
@@ -30,16 +33,20 @@ export interface Row {
   readonly cause: string;
   /** Exact value, a [min, max] range in seconds, or undefined for none. */
   readonly retryAfter?: string | readonly [number, number];
-  /** Vault text that must not reach the body (no `expose`). */
-  readonly vaultText?: string;
+  /** Vault text (or other strings) that must not reach the body (no `expose`). */
+  readonly vaultText?: string | readonly string[];
 }
 
 const THROTTLED = 'Request was not processed because too many requests were received. Reason: VaultOperationLimitReached';
 const CAE_CLAIMS = 'eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwidmFsdWUiOiIxNzAwMDAwMDAwIn19fQ==';
 
 /** fetch + KeyVaultError, as a fetch user reports a failed vault call. */
-export async function fetchVault(vault: FakeVault, path: string, init: { method?: string; token?: string | null; body?: unknown } = {}): Promise<unknown> {
-  const url = `${vault.vaultUrl}${path}${path.includes('?') ? '&' : '?'}api-version=7.5`;
+export async function fetchVault(
+  vault: FakeVault,
+  path: string,
+  init: { method?: string; token?: string | null; body?: unknown; apiVersion?: string } = {},
+): Promise<unknown> {
+  const url = `${vault.vaultUrl}${path}${path.includes('?') ? '&' : '?'}api-version=${init.apiVersion ?? '7.5'}`;
   const token = init.token === undefined ? await vault.mintToken() : init.token;
   const authorization = token === null ? null : `Bearer ${token}`;
   const method = init.method ?? 'GET';
@@ -52,6 +59,21 @@ export async function fetchVault(vault: FakeVault, path: string, init: { method?
 }
 
 const getSecret = ({ client }: RowContext) => client.getSecret('db-password');
+const WRONG_CLIENT_SECRET = 'wrong-client-secret-value';
+/** A vault URL on 127.0.0.1 whose port is `port`: kvtrace-mw resolves there through fake-vault's dispatcher. */
+const vaultAt = (port: number) => `https://kvtrace-mw.vault.azure.net:${port}`;
+const revokeGet = ({ vault }: RowContext) => vault.revoke(vault.objectId, { secrets: ['get'] });
+const grantGet = ({ vault }: RowContext) => vault.grant(vault.objectId, { secrets: ['get'] });
+/** EnvironmentCredential made with no AZURE_* variable set: getToken throws CredentialUnavailableError. */
+function credentialWithoutEnvironment(): TokenCredential {
+  const saved = { ...process.env };
+  for (const k of Object.keys(process.env)) if (k.startsWith('AZURE_')) delete process.env[k];
+  try {
+    return new EnvironmentCredential();
+  } finally {
+    Object.assign(process.env, saved);
+  }
+}
 const rbacOff = ({ vault }: RowContext) => {
   vault.unassignRole(vault.objectId);
   vault.setAuthorization('access-policy');
@@ -198,6 +220,88 @@ export const FAULT_ROWS: readonly Row[] = [
     status: 502,
     cause: 'key_operation_forbidden',
     vaultText: 'is not permitted on this key',
+  },
+  {
+    title: '403 access_policy -> 502, the vault text stays out',
+    arrange: revokeGet,
+    call: getSecret,
+    cleanup: grantGet,
+    status: 502,
+    cause: 'access_policy',
+    vaultText: 'does not have secrets get',
+  },
+  {
+    title: '403 access_policy, opt-in propagation retry -> 503 + Retry-After',
+    options: { propagationRetry: 45 },
+    arrange: revokeGet,
+    call: getSecret,
+    cleanup: grantGet,
+    status: 503,
+    cause: 'access_policy',
+    retryAfter: '45',
+  },
+  {
+    title: '403 firewall -> 502 even with propagation retry, the client address stays out',
+    options: { propagationRetry: true },
+    arrange: ({ vault }) => {
+      vault.setFirewall({ allow: ['10.0.0.0/8'] });
+      vault.setClientAddress('203.0.113.9');
+    },
+    call: getSecret,
+    cleanup: ({ vault }) => {
+      vault.setFirewall(null);
+      vault.setClientAddress(null);
+    },
+    status: 502,
+    cause: 'firewall',
+    vaultText: '203.0.113.9',
+  },
+  {
+    title: '409 deleted_recoverable (name of a soft-deleted secret reused) -> 502',
+    arrange: async ({ client, name }) => {
+      await client.setSecret(name, 'v1');
+      await (await client.beginDeleteSecret(name)).pollUntilDone();
+    },
+    call: ({ client, name }) => client.setSecret(name, 'v2'),
+    status: 502,
+    cause: 'deleted_recoverable',
+  },
+  {
+    title: 'network error (nothing listens) -> 503 with the configured backoff',
+    options: { backoffS: 4 },
+    call: async ({ vault, credential }) => sdkClient(vault, credential, vaultAt(await closedPort())).getSecret('db-password'),
+    status: 503,
+    cause: 'network_error',
+    retryAfter: '4',
+  },
+  {
+    title: 'timeout (a vault that accepts and never answers) -> 504',
+    call: async ({ vault, credential }) => {
+      const silent = await silentServer();
+      try {
+        return await sdkClient(vault, credential, vaultAt(silent.port)).getSecret('db-password', { abortSignal: AbortSignal.timeout(300) });
+      } finally {
+        await silent.close();
+      }
+    },
+    status: 504,
+    cause: 'timeout',
+  },
+  {
+    title: 'ClientSecretCredential with a wrong secret -> 502 authentication_failed, the AADSTS text stays out',
+    call: ({ vault }) =>
+      sdkClient(vault, new ClientSecretCredential(vault.tenantId, vault.clientId, WRONG_CLIENT_SECRET, vault.credentialOptions())).getSecret('db-password'),
+    status: 502,
+    cause: 'authentication_failed',
+    vaultText: ['AADSTS7000215', WRONG_CLIENT_SECRET],
+  },
+  {
+    title: 'CredentialUnavailableError (no credential configured) -> 503 with the configured backoff',
+    options: { backoffS: 20 },
+    call: ({ vault }) => sdkClient(vault, credentialWithoutEnvironment()).getSecret('db-password'),
+    status: 503,
+    cause: 'credential_unavailable',
+    retryAfter: '20',
   },
 ];
 
