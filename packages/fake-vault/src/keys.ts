@@ -2,10 +2,10 @@ import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CryptoInputError, decrypt, encrypt, sign, verify } from './key-crypto.js';
 import type { KeyMaterial } from './key-crypto.js';
-import { checkNameFree, finishOrStartRecovery, newVersion, page } from './secrets.js';
-import type { DeletedEntry, ObjectAttributes } from './secrets.js';
-import { deletedNotFound, notFound } from './texts.js';
-import { VaultError, badParameter, checkName, nowS } from './vault-error.js';
+import { attributesFromBody, checkNameFree, findVersion, handleDeleted, newVersion, page, softDelete } from './objects.js';
+import type { DeletedEntry, ObjectAttributes, ObjectStore, VaultScope, VersionedEntry } from './objects.js';
+import { notFound } from './texts.js';
+import { VaultError, badParameter, checkName } from './vault-error.js';
 import type { VaultReply } from './vault-error.js';
 
 const generate = promisify(generateKeyPair);
@@ -20,18 +20,11 @@ export interface KeyVersion {
   attributes: ObjectAttributes;
 }
 
-export interface KeyEntry {
-  readonly name: string;
-  readonly versions: KeyVersion[];
-}
+export type KeyEntry = VersionedEntry<KeyVersion>;
 
-export interface KeyScope {
-  readonly base: string;
-  readonly apiVersion: string;
+export interface KeyScope extends VaultScope {
   readonly keys: Map<string, KeyEntry>;
   readonly deletedKeys: Map<string, DeletedEntry<KeyEntry>>;
-  readonly recoverableDays: number;
-  readonly recoveryDelayMs: number;
 }
 
 const CRYPTO_OPS = new Set(['sign', 'verify', 'encrypt', 'decrypt', 'wrapkey', 'unwrapkey']);
@@ -112,24 +105,15 @@ async function createMaterial(body: Record<string, unknown>): Promise<{ material
   throw badParameter(`The specified key type (kty) ${kty || '(none)'} is not supported.`);
 }
 
-function attributesFrom(raw: unknown, previous?: ObjectAttributes): ObjectAttributes {
-  const a = (raw ?? {}) as Record<string, unknown>;
-  const now = nowS();
-  return {
-    enabled: typeof a.enabled === 'boolean' ? a.enabled : (previous?.enabled ?? true),
-    nbf: typeof a.nbf === 'number' ? a.nbf : previous?.nbf,
-    exp: typeof a.exp === 'number' ? a.exp : previous?.exp,
-    created: previous?.created ?? now,
-    updated: now,
-  };
-}
-
-function find(scope: KeyScope, name: string, version: string | undefined): KeyVersion {
-  const entry = scope.keys.get(name);
-  const v = version ? entry?.versions.find((x) => x.version === version) : entry?.versions.at(-1);
-  if (!v) throw new VaultError(404, 'KeyNotFound', notFound('key', version ? `${name}/${version}` : name));
-  return v;
-}
+/** Keys as the shared soft-delete handlers see them. */
+const keyStore = (scope: KeyScope): ObjectStore<KeyEntry> => ({
+  ...scope,
+  kind: 'Key',
+  live: scope.keys,
+  deleted: scope.deletedKeys,
+  deletedBundle: (d) => deletedBundle(scope, d),
+  recoveredBundle: (entry) => bundle(scope, entry.name, entry.versions.at(-1)!),
+});
 
 const b64 = (v: unknown, field: string): Buffer => {
   if (typeof v !== 'string') throw badParameter(`Property ${field} is required.`);
@@ -164,22 +148,7 @@ export async function handleKeys(scope: KeyScope, method: string, segments: read
   const [root, name, second, third] = segments;
   const body = (rawBody ?? {}) as Record<string, unknown>;
   if (name !== undefined) checkName(name);
-  if (root === 'deletedkeys') {
-    if (name === undefined && method === 'GET') return page(scope, '/deletedkeys', [...scope.deletedKeys.values()].map((d) => deletedBundle(scope, d)), query);
-    const d = name === undefined ? undefined : scope.deletedKeys.get(name);
-    if (!d || name === undefined) throw new VaultError(404, 'KeyNotFound', deletedNotFound('key'));
-    if (method !== 'GET') checkNameFree('Key', name, undefined, recovering(d));
-    if (method === 'GET' && second === undefined) return { status: 200, body: deletedBundle(scope, d) };
-    if (method === 'DELETE' && second === undefined) {
-      scope.deletedKeys.delete(name);
-      return { status: 204 };
-    }
-    if (method === 'POST' && second === 'recover') {
-      finishOrStartRecovery(scope.deletedKeys, scope.keys, name, d, scope.recoveryDelayMs);
-      return { status: 200, body: bundle(scope, name, d.entry.versions.at(-1)!) };
-    }
-    throw badParameter(`Method ${method} is not supported on deleted keys.`);
-  }
+  if (root === 'deletedkeys') return handleDeleted(keyStore(scope), method, name, second, query, recovering);
   if (name === undefined) {
     if (method !== 'GET') throw badParameter(`Method ${method} is not supported on keys.`);
     return page(scope, '/keys', [...scope.keys.values()].map((e) => item(scope, e.name, e.versions.at(-1)!, false)), query);
@@ -195,7 +164,7 @@ export async function handleKeys(scope: KeyScope, method: string, segments: read
       kty,
       keyOps: requested ?? (material.kty === 'RSA' ? RSA_DEFAULT_OPS : ['sign', 'verify']),
       tags: (body.tags as Record<string, string> | undefined) ?? undefined,
-      attributes: attributesFrom(body.attributes),
+      attributes: attributesFromBody(body.attributes),
     };
     const entry = scope.keys.get(name) ?? { name, versions: [] };
     entry.versions.push(v);
@@ -205,29 +174,21 @@ export async function handleKeys(scope: KeyScope, method: string, segments: read
   const op = third ?? (second && CRYPTO_OPS.has(second) ? second : undefined);
   if (method === 'POST' && op && CRYPTO_OPS.has(op)) {
     const version = third !== undefined ? second : undefined;
-    return cryptoOperation(scope, name, find(scope, name, version || undefined), op, body);
+    return cryptoOperation(scope, name, findVersion('Key', scope.keys, name, version || undefined), op, body);
   }
   if (method === 'GET' && second === 'versions') {
     const entry = scope.keys.get(name);
     if (!entry) throw new VaultError(404, 'KeyNotFound', notFound('key', name));
     return page(scope, `/keys/${name}/versions`, entry.versions.map((v) => item(scope, name, v, true)), query);
   }
-  if (method === 'GET') return { status: 200, body: bundle(scope, name, find(scope, name, second || undefined)) };
+  if (method === 'GET') return { status: 200, body: bundle(scope, name, findVersion('Key', scope.keys, name, second || undefined)) };
   if (method === 'PATCH') {
-    const v = find(scope, name, second || undefined);
-    v.attributes = attributesFrom(body.attributes, v.attributes);
+    const v = findVersion('Key', scope.keys, name, second || undefined);
+    v.attributes = attributesFromBody(body.attributes, v.attributes);
     if (Array.isArray(body.key_ops)) v.keyOps = body.key_ops.map(String);
     if (body.tags && typeof body.tags === 'object') v.tags = body.tags as Record<string, string>;
     return { status: 200, body: bundle(scope, name, v) };
   }
-  if (method === 'DELETE' && second === undefined) {
-    const entry = scope.keys.get(name);
-    if (!entry) throw new VaultError(404, 'KeyNotFound', notFound('key', name));
-    scope.keys.delete(name);
-    const now = nowS();
-    const d: DeletedEntry<KeyEntry> = { entry, deletedDate: now, scheduledPurgeDate: now + scope.recoverableDays * 86_400 };
-    scope.deletedKeys.set(name, d);
-    return { status: 200, body: deletedBundle(scope, d) };
-  }
+  if (method === 'DELETE' && second === undefined) return softDelete(keyStore(scope), name);
   throw badParameter(`Method ${method} is not supported on keys.`);
 }
