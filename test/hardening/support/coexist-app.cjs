@@ -9,6 +9,8 @@
 // Routes as in fault-app.mjs: GET /sdk/<name>, GET /fetch/<name>, POST /shutdown.
 'use strict';
 const { createServer } = require('node:http');
+// No imports and no top-level await there: require(esm) loads it (Node >= 20.19).
+const { serveOnLoopback } = require('../../fixtures/serve-on-loopback.mjs');
 
 if (process.env.COEXIST_AZURE_SDK === '1') {
   const { createAzureSdkInstrumentation } = require('@azure/opentelemetry-instrumentation-azure-sdk');
@@ -66,16 +68,4 @@ const server = createServer((req, res) => {
   void (via === 'sdk' ? viaSdk(name) : viaFetch(name)).then(send);
 });
 
-if (process.env.APP_SIGTERM === '1') {
-  process.on('SIGTERM', () => {
-    process.stdout.write('{"graceful":"started"}\n');
-    setTimeout(() => {
-      server.close();
-      server.closeAllConnections();
-      process.stdout.write('{"graceful":"done"}\n');
-    }, 300);
-  });
-}
-
-server.keepAliveTimeout = 500;
-server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`));
+serveOnLoopback(server, { gracefulSigterm: process.env.APP_SIGTERM === '1' });

@@ -9,6 +9,7 @@
 import { createServer } from 'node:http';
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { serveOnLoopback } from '../../fixtures/serve-on-loopback.mjs';
 
 const vaultUrl = process.env.KVTRACE_FAKE_VAULT_URL;
 const credential = new ClientSecretCredential(process.env.AZURE_TENANT_ID, process.env.AZURE_CLIENT_ID, process.env.AZURE_CLIENT_SECRET, {
@@ -57,16 +58,4 @@ const server = createServer((req, res) => {
   void (via === 'sdk' ? viaSdk(name, timeoutMs) : viaFetch(name, timeoutMs)).then(send);
 });
 
-if (process.env.APP_SIGTERM === '1') {
-  process.on('SIGTERM', () => {
-    process.stdout.write('{"graceful":"started"}\n');
-    setTimeout(() => {
-      server.close();
-      server.closeAllConnections();
-      process.stdout.write('{"graceful":"done"}\n');
-    }, 200);
-  });
-}
-
-server.keepAliveTimeout = 500;
-server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`));
+serveOnLoopback(server, { gracefulSigterm: process.env.APP_SIGTERM === '1', graceMs: 200 });
