@@ -2,9 +2,9 @@
 // smoke run of the harness (figures from it are not worth quoting).
 
 const FULL = {
-  rounds: 30,
-  perRound: 100,
-  warmup: 20,
+  rounds: 200,
+  perRound: 20,
+  warmup: 5,
   memoryCalls: 200_000,
   memoryTokens: 20_000,
   memoryConcurrency: 16,
@@ -13,9 +13,9 @@ const FULL = {
 };
 
 const QUICK = {
-  rounds: 3,
-  perRound: 30,
-  warmup: 10,
+  rounds: 10,
+  perRound: 10,
+  warmup: 3,
   memoryCalls: 20_000,
   memoryTokens: 2_000,
   memoryConcurrency: 16,

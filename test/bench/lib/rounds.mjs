@@ -1,9 +1,34 @@
-// Interleaved measurement: every round runs each variant once, in a rotated
-// order (ABC, BCA, CAB, ...), so machine noise from the other tenants of a
-// shared 2-core box lands on all variants alike instead of on whichever ran
-// last. Only one variant's instrumentation is enabled at any moment.
+// Interleaved measurement: every round runs each variant once, a short batch
+// each, in a fresh random order, so machine noise from the other tenants of a
+// shared 2-core box lands on all variants alike. Short batches and many
+// rounds, because this box's speed swings by 2x within seconds; a random
+// order, because a fixed one gives each variant the same predecessor (a
+// rotation put B2, identical to B, 5-10% off B). Only one variant's
+// instrumentation is enabled at any moment.
 
-const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {};
+/** A scavenge before each timed batch: the previous variant's young garbage is not this one's bill (~0.1 ms). */
+const scavenge = typeof globalThis.gc === 'function' ? () => globalThis.gc({ type: 'minor' }) : () => {};
+
+/** mulberry32: a seeded generator, so a run's orders can be replayed. */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled(items, next) {
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
 
 /**
  * @typedef {object} Variant
@@ -34,15 +59,15 @@ export async function runInterleaved({ variants, rounds, perRound, warmup, otel 
   // waiting for a core; CPU time mostly does not.
   const roundCpu = new Map(variants.map((v) => [v.name, []]));
   const checks = new Map(variants.map((v) => [v.name, { rounds: 0, spans: 0, kvtraceSpans: 0 }]));
+  const next = random(0x6b767472);
   for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < variants.length; i++) {
-      const v = variants[(i + r) % variants.length];
+    for (const v of shuffled(variants, next)) {
       await otel.flush();
       otel.exporter.reset();
       v.enable();
       try {
         for (let w = 0; w < warmup; w++) await v.call();
-        gc();
+        scavenge();
         const out = samples.get(v.name);
         const offset = r * perRound;
         const cpu0 = process.cpuUsage();

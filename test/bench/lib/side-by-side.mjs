@@ -33,6 +33,7 @@ export async function runSideBySide({ inst, clients, otel, rounds, perRound, war
     variant('F', 'SecretClient.getSecret + kvtrace', kvtraceHttp, clients.getSecret, 1, true),
     variant('NB', 'non-vault fetch + stock instrumentation-undici', stockFetch, clients.fetchNonVault, 1, false, fetchProbe(false)),
     variant('NC', 'non-vault fetch + kvtrace', kvtraceFetch, clients.fetchNonVault, 1, false, fetchProbe(true)),
+    variant('NB7', "NB through kvtrace's undici 7 dispatcher", stockFetchViaTap, clients.fetchNonVault, 1, false, fetchProbe(false)),
     variant('NE', 'non-vault node:http + stock instrumentation-http', stockHttp, clients.httpNonVault, 1, false, sdkProbe(false)),
     variant('NF', 'non-vault node:http + kvtrace', kvtraceHttp, clients.httpNonVault, 1, false, sdkProbe(true)),
   ];
@@ -51,6 +52,8 @@ export async function runSideBySide({ inst, clients, otel, rounds, perRound, war
       'B/A': ratio(byName.B, byName.A),
       'E/D': ratio(byName.E, byName.D),
       'non-vault fetch NC/NB': ratio(byName.NC, byName.NB),
+      'NC/NB7 (hooks alone)': ratio(byName.NC, byName.NB7),
+      'NB7/NB (dispatcher alone)': ratio(byName.NB7, byName.NB),
       'non-vault http NF/NE': ratio(byName.NF, byName.NE),
     },
   };
