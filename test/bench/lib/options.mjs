@@ -2,7 +2,7 @@
 // smoke run of the harness (figures from it are not worth quoting).
 
 const FULL = {
-  rounds: 200,
+  rounds: 160,
   perRound: 20,
   warmup: 5,
   memoryCalls: 200_000,
