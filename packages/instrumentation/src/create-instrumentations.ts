@@ -27,18 +27,23 @@ export interface InstrumentationOptions {
 export function createInstrumentations(config?: KvtraceConfig, options: InstrumentationOptions = {}): Instrumentation[] {
   const enricher = new Enricher(resolveConfig(config));
   warnIfAzureSdkSuppressesHttpSpans();
-  installFetchBodyTap();
   const http = httpHooksFor(enricher);
   // Built before UndiciInstrumentation so that kvtrace's channel subscribers run first.
   const undici = undiciHooksFor(enricher);
   const userHttp = options.http ?? {};
   const userUndici = options.undici ?? {};
+  const httpInstrumentation = new HttpInstrumentation({
+    ...userHttp,
+    requestHook: composeHooks(userHttp.requestHook, http.requestHook),
+    responseHook: composeHooks(userHttp.responseHook, http.responseHook),
+  });
+  // Only now: the tap loads undici, which requires node:http, and
+  // require-in-the-middle runs its hooks once per module, so with any other
+  // instrumentation built earlier in the process an HttpInstrumentation built
+  // after this load would never patch node:http.
+  installFetchBodyTap();
   return [
-    new HttpInstrumentation({
-      ...userHttp,
-      requestHook: composeHooks(userHttp.requestHook, http.requestHook),
-      responseHook: composeHooks(userHttp.responseHook, http.responseHook),
-    }),
+    httpInstrumentation,
     new UndiciInstrumentation({
       ...userUndici,
       requestHook: composeHooks(userUndici.requestHook, undici.requestHook),

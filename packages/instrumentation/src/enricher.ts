@@ -111,7 +111,7 @@ export class Enricher {
     setIf(attributes, ATTR_AZURE_SERVICE_REQUEST_ID, headers['x-ms-request-id']);
     setIf(attributes, ATTR_KEYVAULT_VAULT_REGION, headers['x-ms-keyvault-region']);
     setIf(attributes, ATTR_KEYVAULT_CLIENT_REQUEST_ID, headers['x-ms-client-request-id']);
-    const network = parseNetworkInfo(headers['x-ms-keyvault-network-info']);
+    const network = networkInfo(headers['x-ms-keyvault-network-info']);
     setIf(attributes, ATTR_KEYVAULT_NETWORK_CLIENT_ADDRESS, network.clientAddress);
     setIf(attributes, ATTR_KEYVAULT_NETWORK_CONNECTION_TYPE, network.connectionType);
     span.setAttributes(attributes);
@@ -196,4 +196,15 @@ function contentLength(value: string | undefined): number | undefined {
 function expectsBody(status: number, headers: HeaderBag, method: string): boolean {
   if (status < 400 || method.toUpperCase() === 'HEAD') return false;
   return contentLength(headers['content-length']) !== 0 || headers['transfer-encoding'] !== undefined;
+}
+
+/** A vault sends the same network-info value on every response to a client: each distinct value is parsed once. */
+let lastNetworkValue: string | undefined;
+let lastNetwork = parseNetworkInfo(undefined);
+function networkInfo(value: string | undefined): ReturnType<typeof parseNetworkInfo> {
+  if (value !== lastNetworkValue) {
+    lastNetwork = parseNetworkInfo(value);
+    lastNetworkValue = value;
+  }
+  return lastNetwork;
 }

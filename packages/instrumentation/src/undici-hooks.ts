@@ -67,8 +67,14 @@ export function undiciHooksFor(enricher: Enricher): KvtraceUndiciHooks {
       if (call === undefined) return;
       inFlight.set(request, { call, enricher, recording: span.isRecording() });
       // instrumentation-undici also records the raw path and query: keep them as redacted as url.full.
-      const redacted = new URL(call.redactedUrl);
-      span.setAttributes({ [ATTR_URL_PATH]: redacted.pathname, [ATTR_URL_QUERY]: redacted.search });
+      // redactUrl returns `scheme://host/path[?api-version=...]`: split it rather than parse a URL a third time.
+      const url = call.redactedUrl;
+      const query = url.indexOf('?');
+      const path = url.indexOf('/', url.indexOf('//') + 2);
+      span.setAttributes({
+        [ATTR_URL_PATH]: path < 0 ? '/' : url.slice(path, query < 0 ? undefined : query),
+        [ATTR_URL_QUERY]: query < 0 ? '' : url.slice(query),
+      });
     });
   }
 
@@ -163,12 +169,36 @@ function requestHeader(headers: UndiciRequest['headers'], wanted: string): strin
   return undefined;
 }
 
-/** Response headers arrive as a flat array of Buffers. Cookies are skipped: never needed, never kept. */
+/**
+ * The response headers kvtrace reads (span attributes, diagnose, body
+ * capture). Only these are decoded: turning every Buffer of a response into a
+ * string was the largest single cost of the fetch hooks (test/bench).
+ */
+const READ_HEADERS: ReadonlySet<string> = new Set([
+  'x-ms-request-id',
+  'x-ms-client-request-id',
+  'x-ms-keyvault-region',
+  'x-ms-keyvault-network-info',
+  'www-authenticate',
+  'retry-after',
+  'retry-after-ms',
+  'x-ms-retry-after-ms',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'content-type',
+]);
+const READ_LENGTHS: ReadonlySet<number> = new Set([...READ_HEADERS].map((name) => name.length));
+
+/** Response headers arrive as a flat array of Buffers; only the names kvtrace reads are decoded (never cookies). */
 function responseHeaders(raw: readonly (Buffer | string)[]): HeaderBag {
   const bag: Record<string, string> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = String(raw[i]).toLowerCase();
-    if (name === 'set-cookie') continue;
+    const rawName = raw[i]!;
+    // Header names are ASCII, so byte length = name length: checked before anything is decoded.
+    if (!READ_LENGTHS.has(rawName.length)) continue;
+    const name = String(rawName).toLowerCase();
+    if (!READ_HEADERS.has(name)) continue;
     const value = String(raw[i + 1]);
     bag[name] = bag[name] === undefined ? value : `${bag[name]}, ${value}`;
   }
