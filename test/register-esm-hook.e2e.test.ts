@@ -20,10 +20,15 @@ describe('the ESM loader hook is what makes ES modules traceable', { timeout: 60
       runScenario({ cases, preload: '--require', env }),
     ]);
     try {
-      // Without the hook even the app's own node:http server spans are missing; only undici's fetch span remains.
+      // Without the hook the Azure SDK's vault calls (its ESM build's namespace
+      // import of node:https) get no span: only undici's fetch span is a vault
+      // span. The app's own node:http server may still get server spans: the
+      // fetch tap require()s undici, which loads node:http after
+      // HttpInstrumentation's require hook is in place, and a default import
+      // shares that patched object; a namespace import does not.
       const vaultSpans = without.receiver.spans().filter((s) => s.attributes['keyvault.vault.name'] !== undefined);
       expect(vaultSpans.map((s) => s.attributes['keyvault.cause'])).toEqual(['missing_token']);
-      expect(without.receiver.spans().filter((s) => s.kind === 2)).toEqual([]);
+      expect(caseSpans(without.receiver.spans(), 'sdk-ok')).toEqual([]);
       expect(caseSpans(withHook.receiver.spans(), 'sdk-ok').length).toBeGreaterThanOrEqual(2);
       expect(caseSpans(viaRequire.receiver.spans(), 'sdk-ok').length).toBeGreaterThanOrEqual(2);
       expect(viaRequire.app.stderr).not.toContain('import-in-the-middle');
