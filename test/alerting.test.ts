@@ -16,7 +16,9 @@ import { limitFor, parseVaultUrl } from '@kvtrace/core';
 import { start } from '@kvtrace/fake-vault';
 import type { FakeVault } from '@kvtrace/fake-vault';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findPrometheus, freePort, scaleRules, startPrometheus } from './support/prometheus.js';
+import { cleanEnv } from './support/app-process.js';
+import { freePort } from './support/free-port.js';
+import { findPrometheus, scaleRules, startPrometheus } from './support/prometheus.js';
 import type { PromAlert, RunningPrometheus } from './support/prometheus.js';
 
 const RULES = fileURLToPath(new URL('../examples/alerting/rules/kvtrace.rules.yml', import.meta.url));
@@ -36,15 +38,6 @@ const bins = findPrometheus();
 // Under CI the binaries must be there (scripts/ensure-prometheus.sh installs
 // them): a missing Prometheus fails the run instead of skipping the proof.
 const mustRun = process.env.CI === 'true' || bins !== undefined;
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(OTEL_|KVTRACE_|AZURE_|VITEST|NODE_OPTIONS$|NODE_EXTRA_CA_CERTS$)/.test(key)) continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
-}
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, log: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

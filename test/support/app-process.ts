@@ -73,7 +73,7 @@ export class AppProcess {
 }
 
 /** The parent's environment minus anything that would configure the child's telemetry behind the test's back. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(OTEL_|KVTRACE_|AZURE_|VITEST|NODE_OPTIONS$|NODE_EXTRA_CA_CERTS$)/.test(key)) continue;
