@@ -11,14 +11,9 @@
 // shown, or it exits 1.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CAUSES } from '@kvtrace/core';
 import { start } from '@kvtrace/fake-vault';
 
-/** The cause codes of the telemetry contract; the tour must show each one. */
-const CAUSES = [
-  'challenge', 'missing_token', 'token_expired', 'token_not_yet_valid', 'wrong_audience', 'wrong_tenant',
-  'claims_challenge', 'unauthenticated', 'firewall', 'access_policy', 'rbac', 'forbidden', 'secret_disabled',
-  'key_operation_forbidden', 'deleted_recoverable', 'being_recovered', 'throttled', 'bad_request',
-];
 /** The vault controls the tour may call. */
 const CONTROLS = new Set([
   'mintToken', 'registerClient', 'grant', 'revoke', 'setFirewall', 'setClientAddress', 'setAuthorization',

@@ -1,3 +1,5 @@
+import type { Cause } from './types.js';
+
 /**
  * kvtrace's telemetry contract: attribute, event and metric names exactly as
  * DESIGN.md spells them. Dashboards and alerts depend on these strings.
@@ -80,6 +82,17 @@ export const ATTR_URL_FULL = 'url.full' as const;
 export const KEYVAULT_RESOURCE_PROVIDER_NAMESPACE = 'Microsoft.KeyVault' as const;
 /** `keyvault.cause` value on metrics when there is no cause. */
 export const CAUSE_NONE = 'none' as const;
+
+/** Every cause code of DESIGN.md's cause table, in its order (the public contract). */
+export const CAUSES = [
+  'challenge', 'missing_token', 'token_expired', 'token_not_yet_valid', 'wrong_audience', 'wrong_tenant',
+  'claims_challenge', 'unauthenticated', 'firewall', 'access_policy', 'rbac', 'forbidden', 'secret_disabled',
+  'key_operation_forbidden', 'deleted_recoverable', 'being_recovered', 'throttled', 'bad_request',
+] as const satisfies readonly Cause[];
+
+// Compile-time check that CAUSES names every member of the Cause type.
+const causesComplete: Record<Exclude<Cause, (typeof CAUSES)[number]>, never> = {};
+void causesComplete;
 
 /** Span event carrying `keyvault.cause` and `keyvault.hint`. */
 export const EVENT_KEYVAULT_DIAGNOSIS = 'keyvault.diagnosis' as const;

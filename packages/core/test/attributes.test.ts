@@ -39,3 +39,13 @@ describe('telemetry names', () => {
     });
   });
 });
+
+describe('CAUSES', () => {
+  it("is DESIGN.md's cause table, in order, each once", () => {
+    expect(core.CAUSES).toEqual([
+      'challenge', 'missing_token', 'token_expired', 'token_not_yet_valid', 'wrong_audience', 'wrong_tenant',
+      'claims_challenge', 'unauthenticated', 'firewall', 'access_policy', 'rbac', 'forbidden', 'secret_disabled',
+      'key_operation_forbidden', 'deleted_recoverable', 'being_recovered', 'throttled', 'bad_request',
+    ]);
+  });
+});
